@@ -1,0 +1,63 @@
+"""兴安就业采集: the Flask application factory."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
+    from field_app import config as config_module
+
+    app = Flask(__name__, instance_relative_config=True, static_folder="../static",
+                template_folder="../templates")
+    app.config.update(config_module.load(app.instance_path, config_overrides))
+    if not app.config["SECRET_KEY"]:
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "SECRET_KEY is not set: export SECRET_KEY (or FIELD_APP_SECRET_KEY) before "
+                "serving; only debug and test runs get a throwaway key."
+            )
+        app.config["SECRET_KEY"] = "development-only-not-secret"
+    app.extensions["field_app.policy"] = config_module.policy_from(app.config)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_commands(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from field_app.core.database import configure_engine
+    from field_app.core.i18n import select_locale
+    from field_app.extensions import babel, csrf, db, migrate
+    from field_app import models  # noqa: F401  (every table on the metadata)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from field_app.api.views import bp as api_bp
+    from field_app.divisions.views import bp as divisions_bp
+
+    for blueprint in (divisions_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from field_app.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from field_app.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,41 @@
+"""JSON resources; no logic of their own."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, jsonify, request
+
+from field_app.core.context import current_policy
+from field_app.core.errors import OutOfScope, ValidationFailed
+from field_app.core.periods import PeriodError, parse_period
+from field_app.extensions import csrf, db
+from field_app.indicators.service import division_indicators, to_json
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+
+def _period_from_args() -> tuple[dt.date, dt.date]:
+    args = request.args
+    try:
+        if args.get("period"):
+            return parse_period(args["period"])
+        return dt.date.fromisoformat(args["from"]), dt.date.fromisoformat(args["to"])
+    except (KeyError, ValueError, PeriodError) as error:
+        raise ValidationFailed(
+            "期间参数错误：请给出 period，或 from 与 to（YYYY-MM-DD） / "
+            "give period, or from and to as YYYY-MM-DD",
+            {"period": [str(error)]},
+        ) from None
+
+
+@bp.get("/divisions/<code>/indicators")
+def indicators(code: str):
+    start, end = _period_from_args()
+    if start > end:
+        raise ValidationFailed("起始日期晚于截止日期 / from is after to")
+    try:
+        report = division_indicators(db.session.connection(), code, start, end, current_policy())
+    except LookupError:
+        raise OutOfScope("区划不存在 / no such division") from None
+    return jsonify(to_json(report))

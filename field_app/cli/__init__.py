@@ -1,0 +1,12 @@
+"""Command-line groups, one module per area, attached to the app in ``create_app``."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from field_app.cli import demo, exchange, indicators
+
+    for command in (exchange.import_data, exchange.export_data, indicators.indicators,
+                    demo.load_demo):
+        app.cli.add_command(command)

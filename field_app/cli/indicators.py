@@ -1,0 +1,55 @@
+"""``indicators``: the twelve statutory figures of a division and period."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from field_app.core.context import current_policy
+from field_app.core.periods import PeriodError, parse_period
+from field_app.extensions import db
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期应为YYYY-MM-DD / date must be YYYY-MM-DD: {value}") from None
+
+
+@click.command("indicators")
+@click.option("--division", required=True, help="12-digit division code.")
+@click.option("--from", "start", callback=_date, help="First day, YYYY-MM-DD.")
+@click.option("--to", "end", callback=_date, help="Last day, YYYY-MM-DD.")
+@click.option("--period", help="2026, 2026Q1, 2026-03 or 2026-01..2026-06.")
+@click.option("--json", "as_json", is_flag=True)
+def indicators(division, start, end, period, as_json) -> None:
+    """Compute the statutory indicators (统计指标) of a division for a period."""
+    from field_app.indicators.service import LABELS, division_indicators, to_json
+
+    if period and (start or end):
+        raise click.UsageError("use --period or --from/--to, not both")
+    if period:
+        try:
+            start, end = parse_period(period)
+        except PeriodError as error:
+            raise click.BadParameter(str(error), param_hint="--period") from None
+    elif not (start and end):
+        raise click.UsageError("give --period, or both --from and --to")
+    if start > end:
+        raise click.BadParameter("--from is after --to / 起始日期晚于截止日期")
+    try:
+        report = division_indicators(db.session.connection(), division, start, end,
+                                     current_policy())
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(to_json(report), ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{report.name}（{report.division}）  {report.start} 至 {report.end}")
+    for key, value in report.values.items():
+        shown = "—" if value is None else (f"{value}%" if key == "registered_unemployment_rate" else value)
+        click.echo(f"  {LABELS[key]:<28}{shown:>10}")

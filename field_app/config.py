@@ -1,0 +1,73 @@
+"""Configuration: defaults in code, overrides from the environment.
+
+``DATABASE_URL`` selects the database; ``FIELD_APP_<KEY>`` overrides any key below.
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
+    "SECRET_KEY": None,
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh", "en"],
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Policy of 内人社办发〔2019〕112号; see field_app.indicators.policy.Policy.
+    "POLICY_MIN_AGE": 16,
+    "POLICY_MALE_MAX_AGE": 60,
+    "POLICY_FEMALE_MAX_AGE": 55,
+    "POLICY_NEW_GENERATION_BORN_FROM": "1980-01-01",
+    "POLICY_STABLE_DAYS": 180,
+    # The league whose figures the home page opens on.
+    "HOME_DIVISION": "152200000000",
+}
+
+_FLASK_KEYS = {"TESTING", "DEBUG", "SERVER_NAME", "PREFERRED_URL_SCHEME", "SESSION_COOKIE_SECURE",
+               "SQLALCHEMY_ENGINE_OPTIONS", "SQLALCHEMY_ECHO", "WTF_CSRF_ENABLED"}
+
+
+def _parse(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        env = os.environ.get(f"FIELD_APP_{key}")
+        if env is not None:
+            config[key] = _parse(env)
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY") and not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if overrides:
+        unknown = set(overrides) - set(DEFAULTS) - _FLASK_KEYS
+        if unknown:
+            warnings.warn(f"unknown configuration keys: {sorted(unknown)}", stacklevel=3)
+        config.update(overrides)
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'field_app.db'}"
+    return config
+
+
+def policy_from(config: dict[str, Any]):
+    import datetime as dt
+
+    from field_app.indicators.policy import Policy
+
+    return Policy(
+        min_age=int(config["POLICY_MIN_AGE"]),
+        male_max_age=int(config["POLICY_MALE_MAX_AGE"]),
+        female_max_age=int(config["POLICY_FEMALE_MAX_AGE"]),
+        new_generation_born_from=dt.date.fromisoformat(str(config["POLICY_NEW_GENERATION_BORN_FROM"])),
+        stable_days=int(config["POLICY_STABLE_DAYS"]),
+    )

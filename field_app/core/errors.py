@@ -1,0 +1,61 @@
+"""Domain errors and their one mapping to HTTP, answered as HTML or JSON."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status = 400
+    code = "domain_error"
+
+    def __init__(self, message: str, errors: dict | list | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotAllowed(DomainError):
+    status = 403
+    code = "not_allowed"
+
+
+class OutOfScope(DomainError):
+    """Outside the user's jurisdiction: answered as 404 so nothing about it leaks."""
+
+    status = 404
+    code = "not_found"
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    code = "invalid_transition"
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _respond(status: int, code: str, message: str, errors=None):
+    if _wants_json():
+        return jsonify(code=code, status=status, message=message, errors=errors or {}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        return _respond(error.status, error.code, error.message, error.errors)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        return _respond(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                        error.description or "")

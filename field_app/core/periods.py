@@ -1,0 +1,50 @@
+"""Report periods written as ``2026``, ``2026Q1``, ``2026-03`` or ``2026-01..2026-06``."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise PeriodError(f"月份应写作YYYY-MM / month must be YYYY-MM: {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def parse_period(text: str) -> tuple[dt.date, dt.date]:
+    """The inclusive first and last day of the period ``text``."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}", text):
+        year = int(text)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    match = re.fullmatch(r"(\d{4})[Qq]([1-4])", text)
+    if match:
+        year, quarter = int(match[1]), int(match[2])
+        return dt.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)
+    if ".." in text:
+        first, _, last = text.partition("..")
+        (y1, m1), (y2, m2) = _month(first), _month(last)
+        if (y2, m2) < (y1, m1):
+            raise PeriodError(f"期间终点早于起点 / period ends before it starts: {text!r}")
+        return dt.date(y1, m1, 1), _month_end(y2, m2)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        year, month = _month(text)
+        return dt.date(year, month, 1), _month_end(year, month)
+    raise PeriodError(
+        f"无法识别的期间「{text}」，应为 2026、2026Q1、2026-03 或 2026-01..2026-06 / "
+        f"unrecognised period {text!r}"
+    )
+
+
+def year_to_date(today: dt.date) -> tuple[dt.date, dt.date]:
+    return dt.date(today.year, 1, 1), today

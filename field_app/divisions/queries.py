@@ -1,0 +1,29 @@
+"""Reads of the division tree."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from field_app.divisions.codes import is_code
+from field_app.divisions.models import Division
+
+
+def get_division(session: Session, code: str) -> Division | None:
+    if not is_code(code):
+        return None
+    return session.get(Division, code)
+
+
+def children_of(session: Session, code: str) -> list[Division]:
+    return list(session.scalars(select(Division).where(Division.parent_code == code)
+                                .order_by(Division.code)))
+
+
+def ancestors_of(session: Session, division: Division) -> list[Division]:
+    """From the root down to the division's parent."""
+    chain = []
+    current = division.parent
+    while current is not None:
+        chain.append(current)
+        current = current.parent
+    return chain[::-1]

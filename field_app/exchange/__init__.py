@@ -1,0 +1,1 @@
+"""The interchange data-set format (``shared/spec/interchange.md``): import and export."""

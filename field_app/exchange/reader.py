@@ -1,0 +1,267 @@
+"""Read and check a whole data set before anything is written.
+
+``read_dataset`` parses every file, checks every cell, every row's internal consistency and
+every reference (to the data set itself or to the database), and returns the parsed rows
+with the complete list of faults. Nothing here writes.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from field_app.divisions.codes import Level, is_ancestor, level_of
+from field_app.exchange.columns import CellError
+from field_app.exchange.files import BY_NAME, FILES, FileSpec
+
+
+@dataclasses.dataclass(frozen=True)
+class RowError:
+    """One fault: ``line`` counts the header as 1 and the first data row as 2."""
+
+    file: str
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class ParsedFile:
+    spec: FileSpec
+    rows: list[dict[str, Any]]  # later rows with the same key replace earlier ones
+    lines: list[int]
+
+
+@dataclasses.dataclass
+class Dataset:
+    files: dict[str, ParsedFile]
+    errors: list[RowError]
+
+    def keys(self, filename: str) -> set:
+        parsed = self.files.get(filename)
+        if parsed is None:
+            return set()
+        return {row_key(parsed.spec, row) for row in parsed.rows}
+
+
+def row_key(spec: FileSpec, row: dict[str, Any]) -> Any:
+    if len(spec.key) == 1:
+        return row[spec.key[0]]
+    return tuple(row[name] for name in spec.key)
+
+
+def _decode(path: Path) -> tuple[str | None, RowError | None]:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, RowError(path.name, line, "", "", "文件不是UTF-8编码 / file is not UTF-8")
+
+
+# --- row rules that look at more than one cell ---------------------------------------
+
+RowCheck = Callable[[dict[str, Any]], Iterable[tuple[str, str, str]]]
+
+
+def _ordered(start: str, end: str) -> RowCheck:
+    def check(row):
+        if row.get(start) is not None and row.get(end) is not None and row[end] < row[start]:
+            yield end, f"{end}早于{start}", f"{end} is before {start}"
+
+    return check
+
+
+def _employer_required(row):
+    if row.get("employment_type") in ("unit", "individual_business") and not row.get(
+        "employer_uscc"
+    ):
+        yield (
+            "employer_uscc",
+            "单位就业和个体工商户必须填写统一社会信用代码",
+            "employer_uscc is required for unit and individual_business",
+        )
+
+
+def _both_coordinates(row):
+    if (row.get("longitude") is None) != (row.get("latitude") is None):
+        yield "longitude", "经度和纬度应同时填写", "longitude and latitude go together"
+
+
+def _parent_structural(row):
+    parent, code = row.get("parent_code"), row.get("code")
+    if parent and code and not is_ancestor(parent, code):
+        yield (
+            "parent_code",
+            "上级区划代码与本级代码的层级结构不符",
+            "parent code is not an ancestor of the code by the code structure",
+        )
+
+
+def _deduction_within_total(row):
+    if row.get("deduction") is not None and row.get("employed_total") is not None:
+        if row["deduction"] > row["employed_total"]:
+            yield "deduction", "扣除数大于从业人员总数", "deduction exceeds employed_total"
+
+
+ROW_CHECKS: dict[str, tuple[RowCheck, ...]] = {
+    "divisions.csv": (_parent_structural,),
+    "households.csv": (_both_coordinates,),
+    "transfer_spells.csv": (_ordered("start_date", "end_date"),),
+    "trainings.csv": (_ordered("start_date", "end_date"),),
+    "employment_registrations.csv": (_ordered("start_date", "end_date"), _employer_required),
+    "unemployment_registrations.csv": (_ordered("registered_on", "cancelled_on"),),
+    "employment_aid.csv": (_ordered("recognized_on", "exited_on"),),
+    "employed_totals.csv": (_deduction_within_total,),
+}
+
+
+def parse_file(spec: FileSpec, filename: str, text: str, errors: list[RowError]) -> ParsedFile:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    parsed = ParsedFile(spec, [], [])
+    if header is None:
+        return parsed
+    header = [name.strip() for name in header]
+    known = set(spec.column_names)
+    bad_header = False
+    for name in header:
+        if name not in known:
+            errors.append(RowError(filename, 1, name, name,
+                                       f"未知列「{name}」 / unknown column {name!r}"))
+            bad_header = True
+    for name in {n for n in header if header.count(n) > 1}:
+        errors.append(RowError(filename, 1, name, name, "列名重复 / duplicate column"))
+        bad_header = True
+    for col in spec.columns:
+        if col.required and col.name not in header:
+            errors.append(RowError(filename, 1, col.name, "",
+                                       f"缺少必填列「{col.name}」 / required column missing"))
+            bad_header = True
+    if bad_header:
+        return parsed
+
+    converters = [spec.column(name) for name in header]
+    absent = [col for col in spec.columns if col.name not in header]
+    checks = ROW_CHECKS.get(filename, ())
+    by_key: dict[Any, int] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue
+        if len(cells) != len(header):
+            errors.append(RowError(
+                filename, line, "", ",".join(cells),
+                f"列数为{len(cells)}，表头为{len(header)}列 / "
+                f"row has {len(cells)} cells, header has {len(header)}"))
+            continue
+        row: dict[str, Any] = {}
+        ok = True
+        for col, raw in zip(converters, cells):
+            value = raw.strip()
+            if not value:
+                if col.required:
+                    errors.append(RowError(filename, line, col.name, raw,
+                                               "必填项为空 / required value is empty"))
+                    ok = False
+                row[col.name] = col.default
+                continue
+            try:
+                row[col.name] = col.convert(value)
+            except CellError as error:
+                errors.append(RowError(filename, line, col.name, raw, error.reason))
+                ok = False
+        for col in absent:
+            row[col.name] = col.default
+        if not ok:
+            continue
+        for check in checks:
+            for column, zh, en in check(row):
+                errors.append(RowError(filename, line, column, str(row.get(column) or ""),
+                                           f"{zh} / {en}"))
+                ok = False
+        if not ok:
+            continue
+        key = row_key(spec, row)
+        if key in by_key:  # a later row with the same natural key replaces the earlier one
+            index = by_key[key]
+            parsed.rows[index], parsed.lines[index] = row, line
+        else:
+            by_key[key] = len(parsed.rows)
+            parsed.rows.append(row)
+            parsed.lines.append(line)
+    return parsed
+
+
+def read_dataset(directory: Path, existing_keys: Callable[[str, set], set]) -> Dataset:
+    """Parse and check the data set in ``directory``.
+
+    ``existing_keys(filename, keys)`` answers which of ``keys`` the database already holds
+    for that file, so references may point at records imported earlier.
+    """
+    errors: list[RowError] = []
+    files: dict[str, ParsedFile] = {}
+    if not directory.is_dir():
+        errors.append(RowError(str(directory), 0, "", "",
+                                   "数据集目录不存在 / data set folder not found"))
+        return Dataset(files, errors)
+    for path in sorted(directory.glob("*.csv")):
+        if path.name not in BY_NAME:
+            errors.append(RowError(path.name, 1, "", path.name,
+                                       "未知文件 / unknown file in data set"))
+    for spec in FILES:
+        path = directory / spec.filename
+        if not path.is_file():
+            continue
+        text, error = _decode(path)
+        if error:
+            errors.append(error)
+            continue
+        files[spec.filename] = parse_file(spec, spec.filename, text, errors)
+    dataset = Dataset(files, errors)
+    _check_references(dataset, existing_keys)
+    _check_village_levels(dataset)
+    return dataset
+
+
+def _check_references(dataset: Dataset, existing_keys) -> None:
+    known: dict[str, set] = {}
+    for parsed in dataset.files.values():
+        for ref in parsed.spec.references:
+            wanted = {row[ref.column] for row in parsed.rows if row.get(ref.column) is not None}
+            if ref.target not in known:
+                known[ref.target] = dataset.keys(ref.target)
+            missing = wanted - known[ref.target]
+            if missing:
+                found = existing_keys(ref.target, missing)
+                known[ref.target] |= found
+            target_keys = known[ref.target]
+            keep_rows, keep_lines = [], []
+            for row, line in zip(parsed.rows, parsed.lines):
+                value = row.get(ref.column)
+                if value is not None and value not in target_keys:
+                    dataset.errors.append(RowError(
+                        parsed.spec.filename, line, ref.column, str(value),
+                        f"{ref.zh} / {ref.en}"))
+                else:
+                    keep_rows.append(row)
+                    keep_lines.append(line)
+            parsed.rows, parsed.lines = keep_rows, keep_lines
+
+
+def _check_village_levels(dataset: Dataset) -> None:
+    households = dataset.files.get("households.csv")
+    if households is None:
+        return
+    for row, line in zip(households.rows, households.lines):
+        if level_of(row["village_code"]) != Level.VILLAGE:
+            dataset.errors.append(RowError(
+                "households.csv", line, "village_code", row["village_code"],
+                "户必须属于嘎查村级区划 / a household belongs to a village-level division"))

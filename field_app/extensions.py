@@ -1,0 +1,12 @@
+"""Flask extensions, created unbound and attached in ``create_app``."""
+from flask_babel import Babel
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from field_app.core.db import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+babel = Babel()
+csrf = CSRFProtect()

@@ -1,0 +1,9 @@
+"""The statutory indicator engine of 内人社办发〔2019〕112号 (see ``shared/spec/indicators.md``).
+
+This package knows nothing of Flask: rules build SQLAlchemy Core statements from a division
+code, a period and a ``Policy``; ``compute_indicators`` runs them on a connection.
+"""
+from field_app.indicators.engine import INDICATOR_KEYS, compute_indicators
+from field_app.indicators.policy import Policy
+
+__all__ = ["INDICATOR_KEYS", "Policy", "compute_indicators"]

@@ -1,0 +1,321 @@
+"""One function per statutory rule, each returning a Core statement (no session, no Flask).
+
+Every rule takes the division code, the inclusive period ``[a, b]`` and the ``Policy``;
+"in D" is a range on the 12-digit code (``divisions.codes.subtree_bounds``). Clause numbers
+in comments refer to ``shared/spec/indicators.md``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.sql import ColumnElement, Select
+
+from field_app.core.sql import date_key, day_number
+from field_app.divisions.codes import subtree_bounds
+from field_app.divisions.models import Division
+from field_app.households.models import Household, HouseholdMember, LabourCapacity, Person, Sex
+from field_app.indicators.policy import Policy
+from field_app.registrations.models import (
+    AidExitReason,
+    EmployedTotal,
+    EmploymentAid,
+    EmploymentRegistration,
+    EmploymentType,
+    NaturalAttrition,
+    PersonCategory,
+    UnemploymentRegistration,
+)
+from field_app.surveys.models import Funding, TransferSpell, Training
+
+persons = Person.__table__
+divisions = Division.__table__
+households = Household.__table__
+members = HouseholdMember.__table__
+spells = TransferSpell.__table__
+trainings = Training.__table__
+employment = EmploymentRegistration.__table__
+unemployment = UnemploymentRegistration.__table__
+aid = EmploymentAid.__table__
+attrition = NaturalAttrition.__table__
+employed_totals = EmployedTotal.__table__
+
+
+def in_division(code_column: ColumnElement, division: str) -> ColumnElement[bool]:
+    """The record's division is ``division`` or below it."""
+    low, high = subtree_bounds(division)
+    return code_column.between(low, high)
+
+
+def _anniversary_cutoff(day: dt.date, years: int) -> dt.date:
+    """Latest birth date that has completed ``years`` on ``day``."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a common year: the anniversary is 1 March
+        return dt.date(day.year - years, 2, 28)
+
+
+def working_age(person, on, policy: Policy) -> ColumnElement[bool]:
+    """working_age(p, d): ``min_age <= age(p, d) < max_age(sex)``.
+
+    ``on`` is a Python date (comparisons on the indexed birth date) or a date column
+    (comparisons on ``yyyymmdd`` keys, see ``core.sql.date_key``).
+    """
+    sex = person.c.sex
+    if isinstance(on, dt.date):
+        birth = person.c.birth_date
+        return and_(
+            birth <= _anniversary_cutoff(on, policy.min_age),
+            or_(
+                and_(sex == Sex.MALE, birth > _anniversary_cutoff(on, policy.male_max_age)),
+                and_(sex == Sex.FEMALE, birth > _anniversary_cutoff(on, policy.female_max_age)),
+            ),
+        )
+    birth_key = date_key(person.c.birth_date)
+    on_key = date_key(on)
+    max_years = case(
+        (sex == Sex.MALE, policy.male_max_age * 10000), else_=policy.female_max_age * 10000
+    )
+    return and_(birth_key + policy.min_age * 10000 <= on_key, birth_key + max_years > on_key)
+
+
+# --- urban -----------------------------------------------------------------------------
+
+def qualifying_employment(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 1: valid employment registrations that count as new employment.
+
+    Returns ``(person_id, person_category)`` rows, one per qualifying registration.
+    """
+    r = employment.alias("r")
+    r2 = employment.alias("r2")
+    p = persons.alias("p")
+    start_key = date_key(r.c.start_date)
+    year = start_key // 10000
+    # Clause 6: r2 began before 1 January of r's year and still ran on 31 December before.
+    continuation = (
+        exists()
+        .where(
+            r2.c.person_id == r.c.person_id,
+            r2.c.valid,
+            r2.c.employment_type == r.c.employment_type,
+            date_key(r2.c.start_date) < year * 10000 + 101,
+            or_(r2.c.end_date.is_(None), date_key(r2.c.end_date) >= (year - 1) * 10000 + 1231),
+            or_(
+                r.c.employment_type == EmploymentType.FLEXIBLE,
+                and_(
+                    r.c.employment_type.in_(
+                        [EmploymentType.UNIT, EmploymentType.INDIVIDUAL_BUSINESS]
+                    ),
+                    r2.c.employer_uscc == r.c.employer_uscc,
+                ),
+            ),
+        )
+    )
+    return (
+        select(r.c.person_id, r.c.person_category)
+        .select_from(r.join(p, p.c.id == r.c.person_id))
+        .where(
+            r.c.valid,  # clause 1
+            r.c.start_date.between(a, b),  # clause 2
+            in_division(r.c.division_code, division),  # clause 3
+            working_age(p, r.c.start_date, policy),  # clause 4
+            not_(r.c.formal_transfer),  # clause 5
+            not_(continuation),  # clause 6
+        )
+    )
+
+
+def natural_attrition(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 2: persons with a natural-attrition record in D during the period."""
+    n = attrition
+    return select(func.count(n.c.person_id.distinct())).where(
+        in_division(n.c.division_code, division), n.c.occurred_on.between(a, b)
+    )
+
+
+def hard_to_employ_employed(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 5: aid exits into employment during the period, backed by a later registration."""
+    e = aid
+    r = employment
+    return select(func.count(e.c.person_id.distinct())).where(
+        in_division(e.c.division_code, division),
+        e.c.exited_on.between(a, b),
+        e.c.exit_reason.in_(
+            [
+                AidExitReason.UNIT_EMPLOYMENT,
+                AidExitReason.SELF_EMPLOYMENT,
+                AidExitReason.FLEXIBLE_EMPLOYMENT,
+            ]
+        ),
+        exists().where(
+            r.c.person_id == e.c.person_id, r.c.valid, r.c.registered_on >= e.c.exited_on
+        ),
+    )
+
+
+def registered_unemployed(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 6: persons still registered unemployed at the end of the period."""
+    u = unemployment
+    p = persons
+    return (
+        select(func.count(u.c.person_id.distinct()))
+        .select_from(u.join(p, p.c.id == u.c.person_id))
+        .where(
+            u.c.valid,
+            in_division(u.c.division_code, division),
+            u.c.registered_on <= b,
+            or_(u.c.cancelled_on.is_(None), u.c.cancelled_on > b),
+            working_age(p, b, policy),
+        )
+    )
+
+
+def _ancestor_codes(code: ColumnElement) -> list[ColumnElement]:
+    """The codes of the region, league, banner and township above a code (and maybe itself)."""
+    return [
+        func.substr(code, 1, n) + literal("0" * (12 - n)) for n in (2, 4, 6, 9)
+    ]
+
+
+def employed_total(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 7: the reported figure for D at ``b``, else the sum over its children.
+
+    The recursion is unfolded: the value is the sum of the figures at ``b`` that have no
+    figure above them within D, and empty when some division without children in D's
+    subtree has no figure at or above it. One statement, no recursive CTE.
+    """
+    f = employed_totals.alias("f")
+    above = employed_totals.alias("above")
+    n = divisions.alias("n")
+    child = divisions.alias("child")
+    figures_in_d = and_(f.c.as_of == b, in_division(f.c.division_code, division))
+
+    def figure_at_or_above(code: ColumnElement, *, include_self: bool):
+        conditions = [
+            above.c.as_of == b,
+            in_division(above.c.division_code, division),
+            above.c.division_code.in_(_ancestor_codes(code) + ([code] if include_self else [])),
+        ]
+        if not include_self:
+            conditions.append(above.c.division_code != code)
+        return exists().where(*conditions)
+
+    effective_sum = select(
+        func.coalesce(func.sum(f.c.employed_total - f.c.deduction), 0)
+    ).where(figures_in_d, not_(figure_at_or_above(f.c.division_code, include_self=False)))
+    uncovered_leaf = exists().where(
+        in_division(n.c.code, division),
+        not_(exists().where(child.c.parent_code == n.c.code)),
+        not_(figure_at_or_above(n.c.code, include_self=True)),
+    )
+    return select(case((uncovered_leaf, None), else_=effective_sum.scalar_subquery()))
+
+
+# --- rural and pastoral ----------------------------------------------------------------
+
+def rural_persons(division: str):
+    """(member, household, person) joined for persons whose household's village is in D."""
+    m, h, p = members, households, persons
+    joined = m.join(h, h.c.id == m.c.household_id).join(p, p.c.id == m.c.person_id)
+    return joined, in_division(h.c.village_code, division)
+
+
+def transfer_persons(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 9: rural persons with labour capacity, of working age at ``b``, with a spell
+    overlapping the period. ``person_id`` is unique in household members, so each row is
+    one person."""
+    joined, in_d = rural_persons(division)
+    m, p, s = members, persons, spells
+    return (
+        select(p.c.id.label("person_id"), p.c.birth_date)
+        .select_from(joined)
+        .where(
+            in_d,
+            m.c.labour_capacity.in_([LabourCapacity.FULL, LabourCapacity.PARTIAL]),
+            working_age(p, b, policy),
+            exists().where(
+                s.c.person_id == p.c.id,
+                s.c.start_date <= b,
+                or_(s.c.end_date.is_(None), s.c.end_date >= a),
+            ),
+        )
+    )
+
+
+def stable_persons(transfer, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 11: of the persons in ``transfer`` (a CTE of rule 9), those whose stable spells
+    cover at least ``policy.stable_days`` distinct days of the period.
+
+    Spells are clipped to the period and sorted by start; each adds the days it covers past
+    the furthest end of the spells before it, so overlapping days count once.
+    """
+    s = spells
+    epoch = dt.date(1970, 1, 1)
+    first, last = literal((a - epoch).days), literal((b - epoch).days)
+    start = day_number(s.c.start_date)
+    end = day_number(s.c.end_date)
+    clipped_start = case((start < first, first), else_=start)
+    clipped_end = case((or_(s.c.end_date.is_(None), end > last), last), else_=end)
+    clipped = (
+        select(
+            s.c.person_id,
+            clipped_start.label("ds"),
+            clipped_end.label("de"),
+        )
+        .select_from(s.join(transfer, transfer.c.person_id == s.c.person_id))
+        .where(
+            s.c.stable_workplace,
+            s.c.stable_income,
+            s.c.start_date <= b,
+            or_(s.c.end_date.is_(None), s.c.end_date >= a),
+        )
+        .subquery("clipped")
+    )
+    previous_end = func.max(clipped.c.de).over(
+        partition_by=clipped.c.person_id,
+        order_by=(clipped.c.ds, clipped.c.de),
+        rows=(None, -1),
+    )
+    ordered = select(
+        clipped.c.person_id, clipped.c.ds, clipped.c.de, previous_end.label("prev_end")
+    ).subquery("ordered")
+    new_start = case((ordered.c.prev_end >= ordered.c.ds, ordered.c.prev_end + 1), else_=ordered.c.ds)
+    new_days = case(
+        (ordered.c.prev_end.is_(None), ordered.c.de - ordered.c.ds + 1),
+        (ordered.c.de >= new_start, ordered.c.de - new_start + 1),
+        else_=0,
+    )
+    return (
+        select(ordered.c.person_id)
+        .group_by(ordered.c.person_id)
+        .having(func.sum(new_days) >= policy.stable_days)
+    )
+
+
+def rural_training(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 12: rural persons in D who completed a recognised training in the period."""
+    joined, in_d = rural_persons(division)
+    p, t = persons, trainings
+    return (
+        select(func.count(p.c.id.distinct()))
+        .select_from(joined.join(t, t.c.person_id == p.c.id))
+        .where(
+            in_d,
+            t.c.completed,
+            t.c.end_date.between(a, b),
+            working_age(p, t.c.end_date, policy),
+            or_(
+                and_(t.c.institution_certified, t.c.funding == Funding.EMPLOYMENT_FUND),
+                t.c.funding == Funding.OTHER_FISCAL,
+            ),
+        )
+    )

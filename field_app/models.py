@@ -1,0 +1,11 @@
+"""Imports every model so the metadata (and Alembic) sees every table."""
+from field_app.divisions.models import Division  # noqa: F401
+from field_app.households.models import Household, HouseholdMember, Person  # noqa: F401
+from field_app.registrations.models import (  # noqa: F401
+    EmployedTotal,
+    EmploymentAid,
+    EmploymentRegistration,
+    NaturalAttrition,
+    UnemploymentRegistration,
+)
+from field_app.surveys.models import Training, TransferSpell  # noqa: F401

@@ -1,0 +1,95 @@
+"""Fixtures: one app and schema per session on the database of ``TEST_DATABASE_URL``
+(PostgreSQL+PostGIS) or, by default, a fresh SQLite+SpatiaLite file; every test starts
+from empty tables."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from sqlalchemy import text
+
+from field_app import create_app
+from field_app.core.clock import clock
+from field_app.extensions import db
+from field_app.indicators import compute_indicators
+from tests.factories import Factory
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset_postgresql(engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            _reset_postgresql(db.engine)
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    clock.set(None)
+    with app.app_context():
+        db.session.rollback()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+        db.session.remove()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app_ctx):
+    factory = Factory(db.session)
+    factory.tree()
+    return factory
+
+
+@pytest.fixture
+def indicators(app_ctx):
+    """``indicators(division, a, b, policy=None)`` on what the session has flushed."""
+
+    def compute(division: str, a: dt.date, b: dt.date, policy=None):
+        return compute_indicators(db.session.connection(), division, a, b, policy)
+
+    return compute

@@ -1,0 +1,151 @@
+"""Factories for test records: valid by default, every field overridable."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from stdnum.cn import ric
+
+from field_app.divisions.codes import level_of
+from field_app.divisions.models import Division
+from field_app.households.models import Household, HouseholdMember, Person
+from field_app.registrations.models import (
+    EmployedTotal,
+    EmploymentAid,
+    EmploymentRegistration,
+    NaturalAttrition,
+    UnemploymentRegistration,
+)
+from field_app.surveys.models import Training, TransferSpell
+
+_sequence = itertools.count(1)
+
+
+def make_id_number(birth: dt.date, sex: str = "male", region: str = "152201") -> str:
+    """A valid GB 11643 number for the birth date and sex (odd 17th digit: male)."""
+    n = next(_sequence)
+    sex_digit = (n // 100 % 5) * 2 + (1 if sex == "male" else 0)
+    body = f"{region}{birth:%Y%m%d}{n % 100:02d}{sex_digit}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _uscc(seed: int) -> str:
+    from stdnum.cn import uscc
+
+    body = f"91152201{seed:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
+class Factory:
+    """``make.person(...)``, ``make.employment(person, ...)`` and so on, flushed at once."""
+
+    TREE = [
+        ("150000000000", "内蒙古自治区", None),
+        ("152200000000", "兴安盟", "150000000000"),
+        ("152201000000", "乌兰浩特市", "152200000000"),
+        ("152201001000", "都林街道", "152201000000"),
+        ("152201001001", "第一社区", "152201001000"),
+        ("152201001002", "第二社区", "152201001000"),
+        ("152201100000", "义勒力特镇", "152201000000"),
+        ("152201100201", "葛根庙嘎查", "152201100000"),
+        ("152202000000", "阿尔山市", "152200000000"),
+        ("152202100000", "白狼镇", "152202000000"),
+        ("152202100201", "林俗村", "152202100000"),
+    ]
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    def _add(self, obj):
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def tree(self) -> None:
+        """A small region → league → two banners → townships → villages tree."""
+        for code, name, parent in self.TREE:
+            self.division(code, name, parent)
+
+    def division(self, code: str, name: str = "测试区划", parent: str | None = None) -> Division:
+        return self._add(Division(code=code, name=name, parent_code=parent,
+                                  level=int(level_of(code))))
+
+    def person(self, birth: dt.date = dt.date(1990, 5, 17), sex: str = "male", *,
+               id_number: str | None = None, name: str = "测试人员", hukou: str = "rural",
+               phone: str | None = "13800000000") -> Person:
+        number = id_number or make_id_number(birth, sex)
+        return self._add(Person(id_number=number, name=name, sex=sex, birth_date=birth,
+                                hukou=hukou, phone=phone))
+
+    def household(self, village: str = "152201100201", code: str | None = None) -> Household:
+        return self._add(Household(code=code or f"{village}{next(_sequence):05d}",
+                                   village_code=village, address="测试地址"))
+
+    def member(self, person: Person, household: Household | None = None, *,
+               relation: str = "head", labour_capacity: str = "full") -> HouseholdMember:
+        return self._add(HouseholdMember(person_id=person.id,
+                                         household_id=(household or self.household()).id,
+                                         relation=relation, labour_capacity=labour_capacity))
+
+    def rural_person(self, birth: dt.date = dt.date(1990, 5, 17), sex: str = "male", *,
+                     village: str = "152201100201", labour_capacity: str = "full") -> Person:
+        person = self.person(birth, sex)
+        self.member(person, self.household(village), labour_capacity=labour_capacity)
+        return person
+
+    def spell(self, person: Person, start: dt.date, end: dt.date | None = None, *,
+              kind: str = "non_agri", stable_workplace: bool = False,
+              stable_income: bool = False, destination: str | None = "in_region") -> TransferSpell:
+        return self._add(TransferSpell(person_id=person.id, kind=kind, start_date=start,
+                                       end_date=end, destination=destination, industry="E",
+                                       stable_workplace=stable_workplace,
+                                       stable_income=stable_income))
+
+    def training(self, person: Person, end: dt.date, *, start: dt.date | None = None,
+                 course: str | None = None, certified: bool = True,
+                 funding: str = "employment_fund", completed: bool = True) -> Training:
+        return self._add(Training(person_id=person.id, course=course or f"课程{next(_sequence)}",
+                                  institution="兴安职业培训学校", institution_certified=certified,
+                                  funding=funding, start_date=start or end - dt.timedelta(days=10),
+                                  end_date=end, completed=completed))
+
+    def employment(self, person: Person, start: dt.date, *, division: str = "152201001001",
+                   employment_type: str = "flexible", employer_uscc: str | None = None,
+                   end: dt.date | None = None, registered_on: dt.date | None = None,
+                   category: str = "new_entrant", formal_transfer: bool = False,
+                   valid: bool = True) -> EmploymentRegistration:
+        if employer_uscc is None and employment_type in ("unit", "individual_business"):
+            employer_uscc = _uscc(1)
+        return self._add(EmploymentRegistration(
+            registration_no=f"JY{next(_sequence):08d}", person_id=person.id,
+            division_code=division, employment_type=employment_type,
+            employer_uscc=employer_uscc, employer_name="某单位" if employer_uscc else None,
+            start_date=start, end_date=end, registered_on=registered_on or start,
+            person_category=category, formal_transfer=formal_transfer, valid=valid))
+
+    def unemployment(self, person: Person, registered_on: dt.date, *,
+                     division: str = "152201001001", cancelled_on: dt.date | None = None,
+                     valid: bool = True) -> UnemploymentRegistration:
+        return self._add(UnemploymentRegistration(
+            registration_no=f"SY{next(_sequence):08d}", person_id=person.id,
+            division_code=division, registered_on=registered_on, cancelled_on=cancelled_on,
+            valid=valid, receives_benefit=False))
+
+    def aid(self, person: Person, recognized_on: dt.date, *, exited_on: dt.date | None = None,
+            exit_reason: str | None = None, division: str = "152201001001") -> EmploymentAid:
+        return self._add(EmploymentAid(person_id=person.id, division_code=division,
+                                       recognized_on=recognized_on, exited_on=exited_on,
+                                       exit_reason=exit_reason))
+
+    def attrition(self, person: Person, occurred_on: dt.date, *, division: str = "152201001001",
+                  reason: str = "retirement") -> NaturalAttrition:
+        return self._add(NaturalAttrition(person_id=person.id, division_code=division,
+                                          occurred_on=occurred_on, reason=reason))
+
+    def employed_total(self, division: str, as_of: dt.date, total: int,
+                       deduction: int = 0) -> EmployedTotal:
+        return self._add(EmployedTotal(division_code=division, as_of=as_of,
+                                       employed_total=total, deduction=deduction))
+
+
+uscc_for = _uscc
