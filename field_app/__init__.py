@@ -30,7 +30,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_extensions(app: Flask) -> None:
     from field_app.core.database import configure_engine
-    from field_app.core.i18n import select_locale
+    from field_app.core import i18n
     from field_app.extensions import babel, csrf, db, migrate
     from field_app import models  # noqa: F401  (every table on the metadata)
 
@@ -39,7 +39,8 @@ def _register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     csrf.init_app(app)
 
 

@@ -43,23 +43,27 @@ def app(tmp_path_factory):
     return app
 
 
+def empty_database() -> None:
+    """Delete every row of every table (inside an app context)."""
+    db.session.rollback()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+    db.session.remove()
+
+
 @pytest.fixture(autouse=True)
 def _clean_tables(request):
     yield
+    clock.set(None)
     if "app" not in request.fixturenames:
         return
-    app = request.getfixturevalue("app")
-    clock.set(None)
-    with app.app_context():
-        db.session.rollback()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(text(f"DELETE FROM {table}"))
-        db.session.remove()
+    with request.getfixturevalue("app").app_context():
+        empty_database()
 
 
 @pytest.fixture

@@ -6,11 +6,13 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from field_app.extensions import db
 
 
 @click.command("import-data")
+@with_appcontext
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the error list as JSON.")
 def import_data(directory: Path, as_json: bool) -> None:
@@ -39,6 +41,7 @@ def import_data(directory: Path, as_json: bool) -> None:
 
 
 @click.command("export-data")
+@with_appcontext
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--division", help="12-digit code: export only what this division's figures need.")
 def export_data(directory: Path, division: str | None) -> None:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 
 import click
+from flask.cli import with_appcontext
 
 from field_app.core.context import current_policy
 from field_app.core.periods import PeriodError, parse_period
@@ -21,6 +23,7 @@ def _date(ctx, param, value):
 
 
 @click.command("indicators")
+@with_appcontext
 @click.option("--division", required=True, help="12-digit division code.")
 @click.option("--from", "start", callback=_date, help="First day, YYYY-MM-DD.")
 @click.option("--to", "end", callback=_date, help="Last day, YYYY-MM-DD.")
@@ -51,5 +54,11 @@ def indicators(division, start, end, period, as_json) -> None:
         return
     click.echo(f"{report.name}（{report.division}）  {report.start} 至 {report.end}")
     for key, value in report.values.items():
-        shown = "—" if value is None else (f"{value}%" if key == "registered_unemployment_rate" else value)
-        click.echo(f"  {LABELS[key]:<28}{shown:>10}")
+        shown = "—" if value is None else (f"{value}%" if key == "registered_unemployment_rate" else str(value))
+        click.echo(f"  {_pad(LABELS[key], 32)}{shown:>10}")
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify to ``width`` terminal columns; CJK characters take two."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 1)

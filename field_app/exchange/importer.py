@@ -194,7 +194,7 @@ def fetch_map(conn: Connection, table: Table, key: str, value: str, wanted: Iter
     wanted = list(wanted)
     for chunk in chunks(wanted):
         rows = conn.execute(select(table.c[key], table.c[value]).where(table.c[key].in_(chunk)))
-        result.update(rows.tuples().all())
+        result.update((k, v) for k, v in rows)
     return result
 
 

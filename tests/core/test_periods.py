@@ -1,0 +1,26 @@
+import datetime as dt
+
+import pytest
+
+from field_app.core.periods import PeriodError, parse_period
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026", (D(2026, 1, 1), D(2026, 12, 31))),
+    ("2026Q1", (D(2026, 1, 1), D(2026, 3, 31))),
+    ("2026q4", (D(2026, 10, 1), D(2026, 12, 31))),
+    ("2024-02", (D(2024, 2, 1), D(2024, 2, 29))),
+    ("2026-01..2026-06", (D(2026, 1, 1), D(2026, 6, 30))),
+    ("2025-11..2026-02", (D(2025, 11, 1), D(2026, 2, 28))),
+])
+def test_period_forms_give_inclusive_first_and_last_day(text, expected):
+    assert parse_period(text) == expected
+
+
+@pytest.mark.parametrize("text", ["26", "2026Q0", "2026-13", "2026-06..2026-01", "2026/03", ""])
+def test_bad_periods_are_refused_in_chinese_and_english(text):
+    with pytest.raises(PeriodError) as error:
+        parse_period(text)
+    assert "/" in str(error.value)
