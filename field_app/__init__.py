@@ -21,6 +21,9 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
             )
         app.config["SECRET_KEY"] = "development-only-not-secret"
     app.extensions["field_app.policy"] = config_module.policy_from(app.config)
+    from field_app.accounts.policy import AccountPolicy
+
+    app.extensions["field_app.account_policy"] = AccountPolicy.from_config(app.config)
     _register_extensions(app)
     _register_blueprints(app)
     _register_error_handlers(app)
@@ -31,24 +34,34 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 def _register_extensions(app: Flask) -> None:
     from field_app.core.database import configure_engine
     from field_app.core import i18n
-    from field_app.extensions import babel, csrf, db, migrate
     from field_app import models  # noqa: F401  (every table on the metadata)
+    from field_app.audit.operations import install as install_audit
+    from field_app.core import security
+    from field_app.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    install_audit(db.session)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
+    login_manager.init_app(app)
+    from field_app.accounts import session as account_session
+
+    account_session.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from field_app.accounts.views import bp as accounts_bp
     from field_app.api.views import bp as api_bp
+    from field_app.audit.views import bp as audit_bp
     from field_app.divisions.views import bp as divisions_bp
 
-    for blueprint in (divisions_bp, api_bp):
+    for blueprint in (accounts_bp, divisions_bp, audit_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -23,8 +23,18 @@ DEFAULTS: dict[str, Any] = {
     "POLICY_FEMALE_MAX_AGE": 55,
     "POLICY_NEW_GENERATION_BORN_FROM": "1980-01-01",
     "POLICY_STABLE_DAYS": 180,
-    # The league whose figures the home page opens on.
+    # The league whose figures the home page opens on before sign-in context exists.
     "HOME_DIVISION": "152200000000",
+    # Account lifecycle (内人社办发〔2019〕112号 一(五)) and sign-in security.
+    "ACCOUNT_LOCK_AFTER_DAYS": 30,
+    "ACCOUNT_CANCEL_AFTER_DAYS": 730,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_MINUTES": 15,
+    "SESSION_IDLE_MINUTES": 30,
+    "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
 }
 
 _FLASK_KEYS = {"TESTING", "DEBUG", "SERVER_NAME", "PREFERRED_URL_SCHEME", "SESSION_COOKIE_SECURE",

@@ -1,4 +1,6 @@
 """Imports every model so the metadata (and Alembic) sees every table."""
+from field_app.accounts.models import RestoreRequest, User  # noqa: F401
+from field_app.audit.models import AuditEvent  # noqa: F401
 from field_app.divisions.models import Division  # noqa: F401
 from field_app.households.models import Household, HouseholdMember, Person  # noqa: F401
 from field_app.registrations.models import (  # noqa: F401

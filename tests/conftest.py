@@ -13,7 +13,7 @@ from field_app import create_app
 from field_app.core.clock import clock
 from field_app.extensions import db
 from field_app.indicators import compute_indicators
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -34,25 +34,40 @@ def _reset_postgresql(engine) -> None:
 def app(tmp_path_factory):
     from flask_migrate import upgrade
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                      # Memory-hard still, but cheap enough for hundreds of sign-ins.
+                      "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
                       "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             _reset_postgresql(db.engine)
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def empty_database() -> None:
-    """Delete every row of every table (inside an app context)."""
+    """Delete every row of every table (inside an app context).
+
+    The audit log refuses DELETE by trigger; on SQLite the triggers are dropped for the
+    cleanup and put back as they were. PostgreSQL's TRUNCATE does not fire row triggers.
+    """
     db.session.rollback()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            triggers = conn.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'audit_events'")).all()
+            for name, _ in triggers:
+                conn.execute(text(f"DROP TRIGGER {name}"))
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+            for _, sql in triggers:
+                conn.execute(text(sql))
     db.session.remove()
 
 
@@ -87,6 +102,20 @@ def make(app_ctx):
     factory = Factory(db.session)
     factory.tree()
     return factory
+
+
+@pytest.fixture
+def login_as(client, make):
+    """``login_as(role, division=None)``: create an account and sign the client in as it."""
+
+    def sign_in(role, division=None, **kwargs):
+        user = make.user(role, division, **kwargs)
+        db.session.commit()
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return sign_in
 
 
 @pytest.fixture

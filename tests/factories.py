@@ -6,6 +6,9 @@ import itertools
 
 from stdnum.cn import ric
 
+from field_app.accounts.models import User
+from field_app.accounts.roles import AccountState, Role
+from field_app.core.clock import clock
 from field_app.divisions.codes import level_of
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
@@ -19,6 +22,7 @@ from field_app.registrations.models import (
 from field_app.surveys.models import Training, TransferSpell
 
 _sequence = itertools.count(1)
+PASSWORD = "Field-app-2026"
 
 
 def make_id_number(birth: dt.date, sex: str = "male", region: str = "152201") -> str:
@@ -147,5 +151,30 @@ class Factory:
         return self._add(EmployedTotal(division_code=division, as_of=as_of,
                                        employed_total=total, deduction=deduction))
 
+
+    def user(self, role: str | Role, division: str | None = None, *, username: str | None = None,
+             password: str = PASSWORD, must_change_password: bool = False,
+             state: AccountState = AccountState.ACTIVE) -> User:
+        from werkzeug.security import generate_password_hash
+
+        role = Role(role)
+        return self._add(User(
+            username=username or f"{role.value}{next(_sequence)}",
+            display_name=f"测试{role.value}", role=role,
+            division_code=division or DIVISION_FOR_ROLE[role], state=state,
+            password_hash=generate_password_hash(password, method="scrypt:1024:8:1"),
+            must_change_password=must_change_password, last_activity_at=clock.now()))
+
+
+# Where each role sits in the factory tree.
+DIVISION_FOR_ROLE = {
+    Role.VILLAGE_COLLECTOR: "152201100201",
+    Role.TOWNSHIP_REVIEWER: "152201100000",
+    Role.COUNTY_STATISTICIAN: "152201000000",
+    Role.COUNTY_LEADER: "152201000000",
+    Role.LEAGUE_ADMIN: "152200000000",
+    Role.REGION_ADMIN: "150000000000",
+    Role.AUDITOR: "152200000000",
+}
 
 uscc_for = _uscc

@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, jsonify, request
+from flask_login import current_user
 
 from field_app.core.context import current_policy
-from field_app.core.errors import OutOfScope, ValidationFailed
+from field_app.core.errors import ValidationFailed
+from field_app.divisions.queries import get_division_or_404
 from field_app.core.periods import PeriodError, parse_period
 from field_app.extensions import csrf, db
 from field_app.indicators.service import division_indicators, to_json
@@ -34,8 +36,6 @@ def indicators(code: str):
     start, end = _period_from_args()
     if start > end:
         raise ValidationFailed("起始日期晚于截止日期 / from is after to")
-    try:
-        report = division_indicators(db.session.connection(), code, start, end, current_policy())
-    except LookupError:
-        raise OutOfScope("区划不存在 / no such division") from None
+    get_division_or_404(db.session, code, current_user)
+    report = division_indicators(db.session.connection(), code, start, end, current_policy())
     return jsonify(to_json(report))

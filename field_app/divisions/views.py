@@ -1,26 +1,31 @@
 """The home page and the division pages: year-to-date indicators with drill-down."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
 
 from field_app.core.clock import clock
 from field_app.core.context import current_policy
 from field_app.core.periods import year_to_date
 from field_app.divisions import queries
 from field_app.extensions import db
-from field_app.indicators.service import LABELS, division_indicators
+from field_app.divisions.labels import INDICATOR_LABELS
+from field_app.indicators.service import division_indicators
 
 bp = Blueprint("divisions", __name__)
 
 
 @bp.get("/")
 def home():
-    return redirect(url_for("divisions.show", code=current_app.config["HOME_DIVISION"]))
+    """Each account lands on its own division; the auditor on the audit log."""
+    if not current_user.can_view_statistics(current_user.division_code):
+        return redirect(url_for("audit.index"))
+    return redirect(url_for("divisions.show", code=current_user.division_code))
 
 
 @bp.get("/divisions/<code>")
 def show(code: str):
-    division = queries.get_division(db.session, code) or abort(404)
+    division = queries.get_division_or_404(db.session, code, current_user)
     start, end = year_to_date(clock.today())
     connection = db.session.connection()
     report = division_indicators(connection, code, start, end, current_policy())
@@ -31,8 +36,9 @@ def show(code: str):
     return render_template(
         "divisions/show.html",
         division=division,
-        ancestors=queries.ancestors_of(db.session, division),
+        ancestors=[a for a in queries.ancestors_of(db.session, division)
+                   if current_user.can_view_statistics(a.code)],
         report=report,
-        labels=LABELS,
+        labels=INDICATOR_LABELS,
         children=children,
     )

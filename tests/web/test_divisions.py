@@ -6,13 +6,21 @@ import datetime as dt
 from field_app.core.clock import clock
 
 
-def test_home_redirects_to_the_league(client, make):
+def test_home_redirects_to_the_users_division(client, login_as):
+    login_as("league_admin")
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/divisions/152200000000")
 
 
-def test_league_page_shows_year_to_date_figures_and_links_to_banners(client, make):
+def test_signed_out_visitor_is_sent_to_the_login_page(client, make):
+    response = client.get("/divisions/152200000000")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_league_page_shows_year_to_date_figures_and_links_to_banners(client, make, login_as):
+    login_as("league_admin")
     clock.set(dt.date(2026, 5, 20))
     person = make.person(dt.date(1990, 1, 1))
     make.employment(person, dt.date(2026, 3, 2), division="152201001001")
@@ -24,24 +32,28 @@ def test_league_page_shows_year_to_date_figures_and_links_to_banners(client, mak
     assert 'href="/divisions/152202000000"' in page
 
 
-def test_village_page_has_breadcrumbs_up_to_the_region(client, make):
+def test_village_page_has_breadcrumbs_up_to_the_region(client, make, login_as):
+    login_as("region_admin")
     page = client.get("/divisions/152201100201").get_data(as_text=True)
     for code in ("150000000000", "152200000000", "152201000000", "152201100000"):
         assert f'href="/divisions/{code}"' in page
 
 
-def test_unknown_division_is_404(client, make):
+def test_unknown_division_is_404(client, make, login_as):
+    login_as("region_admin")
     assert client.get("/divisions/152299000000").status_code == 404
     assert client.get("/divisions/not-a-code").status_code == 404
 
 
-def test_english_is_available(client, make):
+def test_english_is_available(client, make, login_as):
+    login_as("league_admin")
     response = client.get("/divisions/152200000000?lang=en")
     assert response.status_code == 200
     assert 'lang="en"' in response.get_data(as_text=True)
 
 
-def test_api_returns_the_twelve_indicators(client, make):
+def test_api_returns_the_twelve_indicators(client, make, login_as):
+    login_as("county_statistician")
     person = make.person(dt.date(1990, 1, 1))
     make.employment(person, dt.date(2026, 3, 2), division="152201001001")
     payload = client.get("/api/divisions/152201000000/indicators?period=2026Q1").get_json()
@@ -50,7 +62,8 @@ def test_api_returns_the_twelve_indicators(client, make):
     assert len(payload["indicators"]) == 12
 
 
-def test_api_bad_period_is_a_json_error_payload(client, make):
+def test_api_bad_period_is_a_json_error_payload(client, make, login_as):
+    login_as("county_statistician")
     response = client.get("/api/divisions/152201000000/indicators?period=2026Q9")
     assert response.status_code == 422
     body = response.get_json()
@@ -58,7 +71,8 @@ def test_api_bad_period_is_a_json_error_payload(client, make):
     assert "期间参数错误" in body["message"]
 
 
-def test_api_unknown_division_is_404_json(client, make):
+def test_api_unknown_division_is_404_json(client, make, login_as):
+    login_as("county_statistician")
     response = client.get("/api/divisions/152299000000/indicators?period=2026")
     assert response.status_code == 404
     assert response.get_json()["status"] == 404

@@ -1,0 +1,80 @@
+"""WTForms for sign-in, password change, restore requests and account administration."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from field_app.accounts.roles import Role
+
+ROLE_LABELS = {
+    Role.VILLAGE_COLLECTOR: _l("村级信息采集员"),
+    Role.TOWNSHIP_REVIEWER: _l("乡镇审核员"),
+    Role.COUNTY_STATISTICIAN: _l("旗县统计员"),
+    Role.COUNTY_LEADER: _l("旗县分管领导"),
+    Role.LEAGUE_ADMIN: _l("盟市系统管理员"),
+    Role.REGION_ADMIN: _l("自治区系统管理员"),
+    Role.AUDITOR: _l("审计员"),
+}
+
+STATE_LABELS = {
+    "active": _l("正常"),
+    "locked": _l("已锁定"),
+    "cancelled": _l("已注销"),
+    "deactivated": _l("已停用"),
+}
+
+_required = DataRequired(message=_l("必填"))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[_required, Length(max=40)])
+    password = PasswordField(_l("密码"), validators=[_required])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[_required])
+    new = PasswordField(_l("新密码"), validators=[_required])
+
+
+class RestoreRequestForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[_required, Length(max=40)])
+    password = PasswordField(_l("密码"), validators=[_required])
+    reason = TextAreaField(_l("申请理由"), validators=[_required, Length(max=500)])
+
+
+def _role_choices():
+    return [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+class AccountForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[
+        _required, Length(min=3, max=40),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("用户名只能包含字母、数字、点、下划线和连字符"))])
+    display_name = StringField(_l("姓名"), validators=[_required, Length(max=100)])
+    phone = StringField(_l("手机号"), validators=[Optional(), Regexp(r"^1\d{10}$",
+                                                                 message=_l("手机号应为11位"))])
+    role = SelectField(_l("岗位"), choices=_role_choices, validators=[_required])
+    division_code = StringField(_l("所属区划代码"), validators=[
+        _required, Regexp(r"^\d{12}$", message=_l("区划代码应为12位数字"))])
+    password = PasswordField(_l("初始密码"), validators=[_required])
+
+
+class AssignmentForm(FlaskForm):
+    role = SelectField(_l("岗位"), choices=_role_choices, validators=[_required])
+    division_code = StringField(_l("所属区划代码"), validators=[
+        _required, Regexp(r"^\d{12}$", message=_l("区划代码应为12位数字"))])
+
+
+class DeactivateForm(FlaskForm):
+    reason = SelectField(_l("原因"), choices=[("transfer", _l("调动")),
+                                             ("resignation", _l("离职"))])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("新的初始密码"), validators=[_required])
+
+
+class DecisionForm(FlaskForm):
+    note = StringField(_l("处理意见"), validators=[Optional(), Length(max=200)])

@@ -1,0 +1,132 @@
+"""Accounts (用户), bound to one position (role) and one jurisdiction (division)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from field_app.accounts.roles import (
+    ADMIN_ROLES,
+    ROLE_LEVEL,
+    STATISTICS_ROLES,
+    AccountState,
+    RestoreState,
+    Role,
+)
+from field_app.core.clock import clock
+from field_app.core.db import Base, TrackedMixin
+from field_app.core.types import enum_column_type
+from field_app.divisions.codes import is_ancestor, level_of, subtree_bounds
+from field_app.divisions.models import Division
+
+
+class User(UserMixin, TrackedMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("(role IS NULL) = (division_code IS NULL)", name="role_with_division"),
+        CheckConstraint("state <> 'active' OR role IS NOT NULL", name="active_has_role"),
+        CheckConstraint("state <> 'deactivated' OR role IS NULL", name="deactivated_has_no_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    role: Mapped[Role | None] = mapped_column(enum_column_type(Role, "role"), nullable=True)
+    division_code: Mapped[str | None] = mapped_column(
+        String(12), ForeignKey("divisions.code"), nullable=True, index=True
+    )
+    state: Mapped[AccountState] = mapped_column(
+        enum_column_type(AccountState, "account_state"), default=AccountState.ACTIVE
+    )
+    state_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Where a deactivated (transferred or resigned) account was bound, so that the
+    # administrators of that division still manage and see it.
+    former_division_code: Mapped[str | None] = mapped_column(
+        String(12), ForeignKey("divisions.code"), nullable=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    login_locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # Start of the current idle stretch: creation, last sign-in or restoration.
+    last_activity_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)
+
+    division: Mapped[Division | None] = relationship(foreign_keys=[division_code])
+
+    # --- Flask-Login ---
+    @property
+    def is_active(self) -> bool:
+        return self.state == AccountState.ACTIVE and self.role is not None
+
+    # --- jurisdiction ---
+    def covers(self, code: str | None) -> bool:
+        """The division ``code`` is this account's division or below it."""
+        if not code or not self.division_code:
+            return False
+        low, high = subtree_bounds(self.division_code)
+        return low <= code <= high
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    def can_view_statistics(self, code: str) -> bool:
+        return self.role in STATISTICS_ROLES and self.covers(code)
+
+    def can_read_audit(self) -> bool:
+        return self.role == Role.AUDITOR or self.is_admin
+
+    def can_manage(self, account: User) -> bool:
+        """Administrators manage accounts below their own level within their division;
+        nobody manages their own account's role or division."""
+        if not self.is_admin or account.id == self.id:
+            return False
+        if account.role in ADMIN_ROLES and account.role == self.role:
+            return False
+        return self.covers(account.division_code or account.former_division_code)
+
+    def can_assign(self, role: Role, division_code: str) -> bool:
+        """Whether this administrator may give ``role`` at ``division_code``."""
+        if not self.is_admin or not self.covers(division_code):
+            return False
+        if role in ADMIN_ROLES:
+            return self.role == Role.REGION_ADMIN and role == Role.LEAGUE_ADMIN and is_ancestor(
+                self.division_code, division_code)
+        required = ROLE_LEVEL[role]
+        return required is None or level_of(division_code) == required
+
+
+class RestoreRequest(TrackedMixin, Base):
+    """恢复权限申请: filed by a locked account's holder, decided by an administrator."""
+
+    __tablename__ = "restore_requests"
+    __table_args__ = (
+        CheckConstraint("(state = 'pending') = (decided_by_id IS NULL)", name="decided_by"),
+        CheckConstraint("(state = 'pending') = (decided_at IS NULL)", name="decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[RestoreState] = mapped_column(
+        enum_column_type(RestoreState, "restore_state"), default=RestoreState.PENDING
+    )
+    filed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

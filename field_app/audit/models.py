@@ -1,0 +1,37 @@
+"""The append-only audit log (谁录入、谁负责，谁审核、谁负责)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from field_app.core.clock import clock
+from field_app.core.db import Base
+
+
+class AuditEvent(Base):
+    """One sign-in, account change or record write. Rows are never updated or deleted;
+    database triggers refuse it (see the migration that creates the table)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_division", "division_code", "at"),
+        Index("ix_audit_events_target", "target_type", "target_id"),
+        Index("ix_audit_events_actor", "actor_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(60))
+    ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    target_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    division_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -1,0 +1,81 @@
+"""The one place where access is decided: sign-in required everywhere except a short
+allow-list, and load-and-authorise helpers that answer 404 outside the jurisdiction.
+
+Every view loads what it shows through a ``get_*_or_404`` helper here (or a scoped query
+built with ``in_scope``), so a record outside the user's subtree is indistinguishable
+from one that does not exist.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import ColumnElement, false
+
+from field_app.core.clock import clock
+from field_app.core.errors import OutOfScope
+from field_app.divisions.codes import subtree_bounds
+
+# Endpoints reachable without signing in.
+PUBLIC_ENDPOINTS = {"accounts.login", "accounts.restore_request", "static"}
+# Endpoints reachable while a password change is pending.
+PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.logout", "static"}
+
+
+def in_scope(column: ColumnElement, user) -> ColumnElement[bool]:
+    """SQL condition: ``column`` (a division code) lies in the user's subtree."""
+    if not getattr(user, "division_code", None):
+        return false()
+    low, high = subtree_bounds(user.division_code)
+    return column.between(low, high)
+
+
+def get_or_404(obj, visible: Callable[[object], bool]):
+    """``obj`` if it exists and ``visible(obj)``; otherwise 404 (never 403)."""
+    if obj is None or not visible(obj):
+        raise OutOfScope("未找到 / not found")
+    return obj
+
+
+def require(predicate: Callable[[object], bool]):
+    """View decorator: the signed-in user must satisfy ``predicate`` or gets 404."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not predicate(current_user):
+                raise OutOfScope("未找到 / not found")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def enforce_sign_in(policy_getter):
+    """``before_request``: sign-in, idle timeout and pending password change."""
+
+    def check():
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if not current_user.is_authenticated:
+            if request.path.startswith("/api/"):
+                abort(401)
+            return redirect(url_for("accounts.login", next=request.full_path))
+        now = clock.now()
+        seen = session.get("seen")
+        if seen is not None and now.timestamp() - seen > policy_getter().session_idle.total_seconds():
+            logout_user()
+            session.clear()
+            if request.path.startswith("/api/"):
+                abort(401)
+            return redirect(url_for("accounts.login", expired=1))
+        session["seen"] = now.timestamp()
+        if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("accounts.change_password"))
+        return None
+
+    return check

@@ -1,0 +1,60 @@
+"""One demo account per role, placed in 科尔沁右翼前旗 and the league (README lists them)."""
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from field_app.accounts.models import User
+from field_app.accounts.operations import hash_password
+from field_app.accounts.policy import AccountPolicy
+from field_app.accounts.roles import AccountState, Role
+from field_app.core.clock import clock
+from field_app.divisions.models import Division
+
+DEMO_PASSWORD = "Xingan-2026"
+DEMO_COUNTY = "152221000000"  # 科尔沁右翼前旗
+
+# username, name, role, where ("village" and "township" are picked in DEMO_COUNTY)
+DEMO_ACCOUNTS = [
+    ("demo_village", "包金花", Role.VILLAGE_COLLECTOR, "village"),
+    ("demo_township", "白音", Role.TOWNSHIP_REVIEWER, "township"),
+    ("demo_statistician", "王丽娟", Role.COUNTY_STATISTICIAN, DEMO_COUNTY),
+    ("demo_leader", "敖其尔", Role.COUNTY_LEADER, DEMO_COUNTY),
+    ("demo_league_admin", "李建国", Role.LEAGUE_ADMIN, "152200000000"),
+    ("demo_region_admin", "张志强", Role.REGION_ADMIN, "150000000000"),
+    ("demo_auditor", "乌云", Role.AUDITOR, "152200000000"),
+]
+
+
+def _first_township_and_village(session: Session) -> tuple[str, str]:
+    village = aliased(Division)
+    township = session.scalar(
+        select(Division.code)
+        .where(Division.parent_code == DEMO_COUNTY,
+               exists().where(village.parent_code == Division.code))
+        .order_by(Division.code))
+    first_village = session.scalar(
+        select(Division.code).where(Division.parent_code == township).order_by(Division.code))
+    return township, first_village
+
+
+def ensure_demo_accounts(session: Session, policy: AccountPolicy) -> list[str]:
+    """Create the demo accounts that do not exist yet; returns the usernames created.
+
+    They skip the first-sign-in password change so the README's credentials work as
+    printed; a real deployment creates accounts through the administrators instead.
+    """
+    township, village = _first_township_and_village(session)
+    where = {"village": village, "township": township}
+    existing = set(session.scalars(select(User.username)))
+    created = []
+    for username, name, role, place in DEMO_ACCOUNTS:
+        if username in existing:
+            continue
+        session.add(User(username=username, display_name=name, role=role,
+                         division_code=where.get(place, place), state=AccountState.ACTIVE,
+                         password_hash=hash_password(DEMO_PASSWORD, policy),
+                         must_change_password=False, last_activity_at=clock.now()))
+        created.append(username)
+    session.flush()
+    return created
