@@ -53,6 +53,9 @@ def _register_extensions(app: Flask) -> None:
     from field_app.accounts import session as account_session
 
     account_session.init_app(app)
+    from field_app.audit import labels as audit_labels
+
+    audit_labels.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

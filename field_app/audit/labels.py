@@ -1,0 +1,43 @@
+"""How audit actions and record types read in the log (translatable)."""
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "sign_in": _l("登录"),
+    "sign_in_failed": _l("登录失败"),
+    "sign_out": _l("退出登录"),
+    "create": _l("新增"),
+    "update": _l("修改"),
+    "delete": _l("删除"),
+    "import": _l("批量导入"),
+    "restore_request_refused": _l("恢复申请被拒（凭据错误）"),
+    "view_full_identifiers": _l("查看完整证件号码"),
+}
+
+TARGET_LABELS = {
+    "users": _l("账号"),
+    "restore_requests": _l("恢复权限申请"),
+    "divisions": _l("区划"),
+    "persons": _l("人员"),
+    "households": _l("户"),
+    "household_members": _l("户成员"),
+    "transfer_spells": _l("转移就业经历"),
+    "trainings": _l("培训"),
+    "employment_registrations": _l("就业登记"),
+    "unemployment_registrations": _l("失业登记"),
+    "employment_aid": _l("就业援助"),
+    "natural_attrition": _l("自然减员"),
+    "employed_totals": _l("期末从业人员"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def target_label(target: str | None) -> str:
+    return "" if target is None else str(TARGET_LABELS.get(target, target))
+
+
+def init_app(app) -> None:
+    app.add_template_filter(action_label, "action_label")
+    app.add_template_filter(target_label, "target_label")
