@@ -7,6 +7,8 @@ import datetime as dt
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from field_app import create_app
@@ -30,6 +32,20 @@ def _reset_postgresql(engine) -> None:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
 
 
+class FreshUserClient(FlaskClient):
+    """Loads the signed-in user from its own session cookie on every request, as in production.
+
+    A test that holds an app context (``make``, ``app_ctx``) shares it with the client's
+    requests, so Flask-Login's user cached on ``g`` would otherwise carry over from one
+    request, and one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     from flask_migrate import upgrade
@@ -38,6 +54,7 @@ def app(tmp_path_factory):
                       # Memory-hard still, but cheap enough for hundreds of sign-ins.
                       "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
                       "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+    app.test_client_class = FreshUserClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             _reset_postgresql(db.engine)

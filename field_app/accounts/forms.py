@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from field_app.accounts.roles import Role
@@ -45,7 +45,7 @@ class RestoreRequestForm(FlaskForm):
 
 
 def _role_choices():
-    return [(role.value, ROLE_LABELS[role]) for role in Role]
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class AccountForm(FlaskForm):
@@ -68,8 +68,8 @@ class AssignmentForm(FlaskForm):
 
 
 class DeactivateForm(FlaskForm):
-    reason = SelectField(_l("原因"), choices=[("transfer", _l("调动")),
-                                             ("resignation", _l("离职"))])
+    reason = SelectField(_l("原因"), choices=[SelectChoice("transfer", _l("调动")),
+                                             SelectChoice("resignation", _l("离职"))])
 
 
 class ResetPasswordForm(FlaskForm):

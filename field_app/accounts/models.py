@@ -103,7 +103,7 @@ class User(UserMixin, TrackedMixin, Base):
             return False
         if role in ADMIN_ROLES:
             return self.role == Role.REGION_ADMIN and role == Role.LEAGUE_ADMIN and is_ancestor(
-                self.division_code, division_code)
+                self.division_code, division_code) and level_of(division_code) == ROLE_LEVEL[role]
         required = ROLE_LEVEL[role]
         return required is None or level_of(division_code) == required
 

@@ -23,10 +23,11 @@ from field_app.accounts.roles import (
     Role,
     next_state,
 )
-from field_app.audit.actor import Actor, actor_for
+from field_app.audit.actor import Actor, actor_for, get_actor, set_actor
 from field_app.audit.operations import record
 from field_app.core.clock import clock
 from field_app.core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from field_app.divisions.models import Division
 
 
 class SignInRefused(Exception):
@@ -62,29 +63,33 @@ def apply_inactivity(user: User, policy: AccountPolicy, now: dt.datetime) -> Non
     """Lock after ``lock_after`` idle, cancel after ``cancel_after`` unused."""
     idle = now - user.last_activity_at
     if user.state in (AccountState.ACTIVE, AccountState.LOCKED) and idle >= policy.cancel_after:
-        _transition(user, AccountEvent.CANCEL, "两年未使用，自动注销")
+        _transition(user, AccountEvent.CANCEL, f"{policy.cancel_after.days}天未使用，自动注销")
     elif user.state == AccountState.ACTIVE and idle >= policy.lock_after:
-        _transition(user, AccountEvent.INACTIVITY_LOCK, "30天未登录，自动锁定")
+        _transition(user, AccountEvent.INACTIVITY_LOCK,
+                    f"{policy.lock_after.days}天未登录，自动锁定")
 
 
-def authenticate(session: Session, username: str, password: str, *, ip: str | None,
-                 policy: AccountPolicy) -> User:
-    """The account for these credentials, or ``SignInRefused`` with the reason to show.
+def _check_credentials(session: Session, username: str, password: str, *, ip: str | None,
+                       policy: AccountPolicy, failure: str) -> User:
+    """The account whose password this is, honouring and counting failed attempts.
 
-    The account's state is revealed only to someone who knows its password.
+    Shared by sign-in and the restore-request page, so neither can be used to guess
+    passwords past the lock. Failures are logged as ``failure``; on success the session's
+    actor becomes the account holder, so what follows is attributed to them.
     """
     now = clock.now()
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        record(session, "sign_in_failed", actor=Actor(None, username[:60], ip),
-               note="unknown username")
+        record(session, failure, actor=Actor(None, username[:60], ip), note="unknown username")
         raise SignInRefused(_BAD_CREDENTIALS)
-    actor = actor_for(user, ip)
+    claimed = Actor(None, user.username, ip, user.division_code or user.former_division_code)
+    set_actor(session, claimed)
     if user.login_locked_until and now < user.login_locked_until:
-        record(session, "sign_in_failed", actor=actor, target_type="users", target_id=user.id,
+        record(session, failure, actor=claimed, target_type="users", target_id=user.id,
                note="locked after failed attempts")
-        raise SignInRefused(_l("连续输错密码次数过多，请15分钟后再试"))
+        raise SignInRefused(_l("连续输错密码次数过多，请%(minutes)d分钟后再试",
+                               minutes=policy.failed_login_lock.seconds // 60))
     if not check_password_hash(user.password_hash, password):
         user.failed_logins += 1
         note = "wrong password"
@@ -93,12 +98,26 @@ def authenticate(session: Session, username: str, password: str, *, ip: str | No
             user.failed_logins = 0
             note = "wrong password; sign-in locked"
         session.flush()
-        record(session, "sign_in_failed", actor=actor, target_type="users", target_id=user.id,
+        record(session, failure, actor=claimed, target_type="users", target_id=user.id,
                note=note)
         raise SignInRefused(_BAD_CREDENTIALS)
+    set_actor(session, actor_for(user, ip) if user.division_code else claimed)
     apply_inactivity(user, policy, now)
+    return user
+
+
+def authenticate(session: Session, username: str, password: str, *, ip: str | None,
+                 policy: AccountPolicy) -> User:
+    """The account for these credentials, or ``SignInRefused`` with the reason to show.
+
+    The account's state is revealed only to someone who knows its password.
+    """
+    user = _check_credentials(session, username, password, ip=ip, policy=policy,
+                              failure="sign_in_failed")
+    actor = get_actor(session)
     refusal = {
-        AccountState.LOCKED: _l("账号因30天未登录已被锁定，请提交恢复权限申请"),
+        AccountState.LOCKED: _l("账号因%(days)d天未登录已被锁定，请提交恢复权限申请",
+                                days=policy.lock_after.days),
         AccountState.CANCELLED: _l("账号已注销，不能再登录"),
         AccountState.DEACTIVATED: _l("账号已停用（调动或离职）"),
     }.get(user.state)
@@ -109,6 +128,7 @@ def authenticate(session: Session, username: str, password: str, *, ip: str | No
         record(session, "sign_in_failed", actor=actor, target_type="users", target_id=user.id,
                note=f"account {user.state.value}")
         raise SignInRefused(refusal)
+    now = clock.now()
     user.failed_logins = 0
     user.login_locked_until = None
     user.last_login_at = now
@@ -134,6 +154,7 @@ def create_account(session: Session, *, actor: User, username: str, display_name
     """A new account at a position and division the administrator ``actor`` may grant."""
     if not actor.can_assign(role, division_code):
         raise NotAllowed(_l("无权在该区划设置此岗位"))
+    _require_division(session, division_code)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValidationFailed(_l("用户名已存在"), {"username": [_l("用户名已存在")]})
     check_new_password(password, username)
@@ -146,10 +167,17 @@ def create_account(session: Session, *, actor: User, username: str, display_name
     return user
 
 
-def change_assignment(account: User, *, actor: User, role: Role, division_code: str) -> None:
+def _require_division(session: Session, code: str) -> None:
+    if session.get(Division, code) is None:
+        raise ValidationFailed(_l("区划代码不存在"), {"division_code": [_l("区划代码不存在")]})
+
+
+def change_assignment(session: Session, account: User, *, actor: User, role: Role,
+                      division_code: str) -> None:
     """Move an account to another position or division; gives a deactivated one a new post."""
     if not actor.can_manage(account) or not actor.can_assign(role, division_code):
         raise NotAllowed(_l("无权在该区划设置此岗位"))
+    _require_division(session, division_code)
     if account.state == AccountState.DEACTIVATED:
         _transition(account, AccountEvent.REACTIVATE)
         account.last_activity_at = clock.now()
@@ -183,22 +211,24 @@ def reset_password(account: User, *, actor: User, password: str, policy: Account
 
 
 def file_restore_request(session: Session, *, username: str, password: str, reason: str,
-                         ip: str | None) -> RestoreRequest:
+                         ip: str | None, policy: AccountPolicy) -> RestoreRequest:
     """恢复权限申请 from the login page: only the holder (who knows the password) of a
-    locked account may file one, and only one at a time."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not check_password_hash(user.password_hash, password):
-        record(session, "restore_request_refused", actor=Actor(None, username[:60], ip),
-               note="bad credentials")
-        raise ValidationFailed(_BAD_CREDENTIALS)
+    locked account may file one, and only one at a time. Wrong passwords count towards the
+    sign-in lock, and an account past the cancellation age is cancelled, not restored."""
+    if not reason.strip():
+        raise ValidationFailed(_l("请填写申请理由"))
+    try:
+        user = _check_credentials(session, username, password, ip=ip, policy=policy,
+                                  failure="restore_request_refused")
+    except SignInRefused as refused:
+        raise ValidationFailed(refused.message) from None
     if user.state != AccountState.LOCKED:
+        session.flush()
         raise InvalidTransition(_l("只有被锁定的账号可以申请恢复权限"))
     pending = session.scalar(select(RestoreRequest.id).where(
         RestoreRequest.user_id == user.id, RestoreRequest.state == RestoreState.PENDING))
     if pending is not None:
         raise InvalidTransition(_l("已有待处理的恢复权限申请"))
-    if not reason.strip():
-        raise ValidationFailed(_l("请填写申请理由"))
     request = RestoreRequest(user_id=user.id, reason=reason.strip(), filed_at=clock.now())
     session.add(request)
     session.flush()
@@ -212,13 +242,13 @@ def decide_restore(request: RestoreRequest, *, actor: User, approve: bool,
     if request.state != RestoreState.PENDING:
         raise InvalidTransition(_l("该申请已处理"))
     now = clock.now()
+    if approve:  # first: an account that cannot be restored leaves the request undecided
+        _transition(request.user, AccountEvent.RESTORE, "恢复权限申请已批准")
+        request.user.last_activity_at = now
     request.state = RestoreState.APPROVED if approve else RestoreState.REFUSED
     request.decided_at = now
     request.decided_by_id = actor.id
     request.decision_note = note
-    if approve:
-        _transition(request.user, AccountEvent.RESTORE, "恢复权限申请已批准")
-        request.user.last_activity_at = now
 
 
 def sweep(session: Session, policy: AccountPolicy) -> dict[str, int]:

@@ -21,6 +21,7 @@ from field_app.accounts.forms import (
 from field_app.accounts.roles import Role
 from field_app.accounts.session import client_ip, current_account_policy
 from field_app.audit.operations import record
+from field_app.core.clock import clock
 from field_app.core.errors import DomainError
 from field_app.core.permissions import require
 from field_app.extensions import db
@@ -31,7 +32,8 @@ admin_only = require(lambda user: user.is_admin)
 
 @bp.app_context_processor
 def labels():
-    return {"role_labels": ROLE_LABELS, "state_labels": STATE_LABELS}
+    return {"role_labels": ROLE_LABELS, "state_labels": STATE_LABELS,
+            "lock_days": current_account_policy().lock_after.days}
 
 
 def _safe_next(target: str | None) -> str:
@@ -54,6 +56,7 @@ def login():
         db.session.commit()
         session.clear()
         login_user(user)
+        session["seen"] = clock.now().timestamp()  # the idle clock starts at sign-in
         return redirect(_safe_next(request.args.get("next")))
     if request.args.get("expired"):
         flash(_("登录已超时，请重新登录"), "info")
@@ -92,7 +95,7 @@ def restore_request():
         try:
             operations.file_restore_request(db.session, username=form.username.data,
                                             password=form.password.data, reason=form.reason.data,
-                                            ip=client_ip())
+                                            ip=client_ip(), policy=current_account_policy())
         except DomainError as error:
             db.session.commit()
             flash(str(error.message), "error")
@@ -160,7 +163,8 @@ def _account_action(account_id: int, form, action, done_message: str):
 @admin_only
 def assign(account_id: int):
     return _account_action(account_id, AssignmentForm(), lambda account, form:
-                           operations.change_assignment(account, actor=current_user,
+                           operations.change_assignment(db.session, account,
+                                                        actor=current_user,
                                                         role=Role(form.role.data),
                                                         division_code=form.division_code.data),
                            _("岗位已更新"))

@@ -147,6 +147,10 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def install(session_class) -> None:
-    """Attach the hooks that stamp authors and log every ORM insert, update and delete."""
-    event.listen(session_class, "before_flush", _before_flush)
-    event.listen(session_class, "after_flush", _after_flush)
+    """Attach the hooks that stamp authors and log every ORM insert, update and delete.
+
+    Idempotent: every ``create_app`` calls it on the same global session.
+    """
+    for name, hook in (("before_flush", _before_flush), ("after_flush", _after_flush)):
+        if not event.contains(session_class, name, hook):
+            event.listen(session_class, name, hook)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from field_app.audit.models import AuditEvent
 from field_app.core.permissions import in_scope
-from field_app.divisions.codes import is_code, subtree_bounds
+from field_app.divisions.codes import Level, is_code, level_of, subtree_bounds
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +25,12 @@ class AuditFilter:
 def audit_query(reader, criteria: AuditFilter) -> Select:
     """Events in the reader's subtree matching ``criteria``, newest first."""
     e = AuditEvent
-    query = select(e).where(in_scope(e.division_code, reader)).order_by(e.at.desc(), e.id.desc())
+    visible = in_scope(e.division_code, reader)
+    if reader.division_code and level_of(reader.division_code) == Level.REGION:
+        # Events tied to no division (sign-in attempts with unknown usernames) belong to
+        # the whole system: the region's readers see them.
+        visible = or_(visible, e.division_code.is_(None))
+    query = select(e).where(visible).order_by(e.at.desc(), e.id.desc())
     if criteria.actor:
         query = query.where(e.actor_name == criteria.actor)
     if criteria.division and is_code(criteria.division):

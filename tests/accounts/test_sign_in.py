@@ -1,0 +1,276 @@
+"""Sign-in security: same answer for unknown usernames and wrong passwords, the failed-login
+lock, the password policy, the first-sign-in password change, the idle timeout and the
+memory-hard hash. Time moves with the clock, never with sleep."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from field_app import config
+from field_app.accounts.models import User
+from field_app.accounts.policy import AccountPolicy, password_problems
+from field_app.audit.models import AuditEvent
+from field_app.core.clock import clock
+from field_app.extensions import db
+from tests.factories import PASSWORD
+
+T0 = dt.datetime(2026, 3, 2, 9, 0)
+WRONG = "Wrong-pass-1"
+NEW_PASSWORD = "Second-pass-27"
+
+BAD_CREDENTIALS = "用户名或密码错误"
+SIGN_IN_LOCKED = "连续输错密码次数过多，请15分钟后再试"
+TOO_SHORT = "密码至少8位"
+TOO_FEW_CLASSES = "密码须包含大写字母、小写字母、数字、符号中的至少三类"
+HAS_USERNAME = "密码不能包含用户名"
+
+
+@pytest.fixture(autouse=True)
+def _start_of_day():
+    clock.set(T0)
+
+
+def sign_in(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def flashes(response) -> list[str]:
+    return re.findall(r'<p class="flash \w+" role="status">(.*?)</p>',
+                      response.get_data(as_text=True))
+
+
+def redirects_to(response, path: str) -> bool:
+    return response.status_code == 302 and response.headers["Location"].split("?")[0] == path
+
+
+@pytest.fixture
+def holder(make):
+    """A village collector with the standard test password."""
+    user = make.user("village_collector", username="wang.wu")
+    db.session.commit()
+    return user
+
+
+# --- wrong credentials ----------------------------------------------------------------
+
+def test_wrong_password_and_unknown_username_get_the_same_answer(client, holder):
+    wrong = sign_in(client, holder.username, WRONG)
+    unknown = sign_in(client, "nobody.here", WRONG)
+    assert wrong.status_code == unknown.status_code == 401
+    assert flashes(wrong) == flashes(unknown) == [BAD_CREDENTIALS]
+
+
+def test_failed_sign_ins_are_audited_without_the_password(client, holder):
+    sign_in(client, holder.username, WRONG)
+    sign_in(client, "nobody.here", WRONG)
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_in_failed")
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.actor_name, e.note) for e in events] == [
+        (holder.username, "wrong password"), ("nobody.here", "unknown username")]
+    assert all(WRONG not in f"{e.note} {e.before} {e.after}" for e in events)
+
+
+# --- failed-login lock ------------------------------------------------------------------
+
+def test_five_wrong_passwords_lock_sign_in_for_fifteen_minutes_even_with_the_right_one(
+        client, holder):
+    for _ in range(5):
+        assert flashes(sign_in(client, holder.username, WRONG)) == [BAD_CREDENTIALS]
+    refused = sign_in(client, holder.username)
+    assert refused.status_code == 401
+    assert flashes(refused) == [SIGN_IN_LOCKED]
+    clock.advance(dt.timedelta(minutes=14, seconds=59))
+    assert flashes(sign_in(client, holder.username)) == [SIGN_IN_LOCKED]
+    clock.advance(dt.timedelta(seconds=1))
+    assert redirects_to(sign_in(client, holder.username), "/")
+
+
+def test_wrong_passwords_during_the_lock_do_not_extend_it(client, holder):
+    for _ in range(5):
+        sign_in(client, holder.username, WRONG)
+    clock.advance(dt.timedelta(minutes=10))
+    sign_in(client, holder.username, WRONG)
+    clock.advance(dt.timedelta(minutes=5))
+    assert redirects_to(sign_in(client, holder.username), "/")
+
+
+def test_a_successful_sign_in_resets_the_failure_count(client, holder):
+    for _ in range(4):
+        sign_in(client, holder.username, WRONG)
+    assert redirects_to(sign_in(client, holder.username), "/")
+    for _ in range(4):
+        sign_in(client, holder.username, WRONG)
+    assert redirects_to(sign_in(client, holder.username), "/")
+
+
+def test_the_lock_is_recorded_in_the_audit_log(client, holder):
+    for _ in range(5):
+        sign_in(client, holder.username, WRONG)
+    sign_in(client, holder.username)
+    notes = db.session.scalars(select(AuditEvent.note).where(
+        AuditEvent.action == "sign_in_failed").order_by(AuditEvent.id)).all()
+    assert notes == ["wrong password"] * 4 + ["wrong password; sign-in locked",
+                                              "locked after failed attempts"]
+
+
+# --- password policy --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("password", "problems"), [
+    ("Abcdef1!", []),
+    ("Abcdefg1", []),
+    ("abcdefg1!", []),
+    ("ABCDEFG1!", []),
+    ("Ab1!", [TOO_SHORT]),
+    ("Abcdef1", [TOO_SHORT]),
+    ("abcdefgh", [TOO_FEW_CLASSES]),
+    ("abcdefg12", [TOO_FEW_CLASSES]),
+    ("ABCD!@#$%", [TOO_FEW_CLASSES]),
+    ("12345678", [TOO_FEW_CLASSES]),
+    ("abc", [TOO_SHORT, TOO_FEW_CLASSES]),
+    ("Wang.Wu-2026", [HAS_USERNAME]),
+    ("xWANG.WU1", [HAS_USERNAME]),
+    ("wang.wu", [TOO_SHORT, TOO_FEW_CLASSES, HAS_USERNAME]),
+])
+def test_password_policy_is_eight_characters_from_three_classes_without_the_username(
+        app, password, problems):
+    with app.test_request_context():  # the messages are translated per request
+        assert [str(p) for p in password_problems(password, username="wang.wu")] == problems
+
+
+@pytest.mark.parametrize(("new", "message"), [
+    ("Ab1!", TOO_SHORT),
+    ("abcdefgh", TOO_FEW_CLASSES),
+    ("Wang.wu-2026", HAS_USERNAME),
+    (PASSWORD, "新密码不能与当前密码相同"),
+])
+def test_a_new_password_breaking_the_policy_is_refused_in_chinese(client, holder, new, message):
+    sign_in(client, holder.username)
+    before = holder.password_hash
+    response = client.post("/password", data={"current": PASSWORD, "new": new})
+    assert response.status_code == 200
+    assert message in flashes(response)[0]
+    db.session.refresh(holder)
+    assert holder.password_hash == before
+
+
+def test_changing_the_password_needs_the_current_one(client, holder):
+    sign_in(client, holder.username)
+    response = client.post("/password", data={"current": WRONG, "new": NEW_PASSWORD})
+    assert flashes(response) == ["当前密码不正确"]
+    assert check_password_hash(holder.password_hash, PASSWORD)
+
+
+# --- first sign-in ----------------------------------------------------------------------
+
+@pytest.fixture
+def newcomer(make):
+    """A league administrator signing in for the first time."""
+    user = make.user("league_admin", must_change_password=True)
+    db.session.commit()
+    return user
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/divisions/152200000000", "/accounts", "/accounts/new", "/restore-requests", "/audit/",
+])
+def test_first_sign_in_sends_every_page_to_the_password_form(client, newcomer, path):
+    sign_in(client, newcomer.username)
+    assert redirects_to(client.get(path), "/password")
+
+
+def test_after_the_first_password_change_the_pages_open(client, newcomer):
+    sign_in(client, newcomer.username)
+    page = client.get("/password").get_data(as_text=True)
+    assert "首次登录或密码被重置后须修改密码" in page
+    response = client.post("/password", data={"current": PASSWORD, "new": NEW_PASSWORD})
+    assert redirects_to(response, "/")
+    assert client.get("/accounts").status_code == 200
+    db.session.refresh(newcomer)
+    assert newcomer.must_change_password is False
+    assert check_password_hash(newcomer.password_hash, NEW_PASSWORD)
+
+
+def test_sign_out_is_possible_before_the_password_is_changed(client, newcomer):
+    sign_in(client, newcomer.username)
+    assert redirects_to(client.post("/logout"), "/login")
+    assert redirects_to(client.get("/accounts"), "/login")
+
+
+# --- idle timeout -----------------------------------------------------------------------
+
+@pytest.fixture
+def signed_in(client, holder):
+    """The holder signed in, the browser having followed the redirect to the home page."""
+    sign_in(client, holder.username)
+    client.get("/")
+    return client
+
+
+@pytest.mark.parametrize(("idle", "alive"), [
+    (dt.timedelta(minutes=29), True),
+    (dt.timedelta(minutes=30), True),
+    (dt.timedelta(minutes=30, seconds=1), False),
+    (dt.timedelta(hours=5), False),
+])
+def test_an_idle_session_ends_after_thirty_minutes(signed_in, idle, alive):
+    clock.advance(idle)
+    response = signed_in.get("/divisions/152201100201")
+    if alive:
+        assert response.status_code == 200
+    else:
+        assert redirects_to(response, "/login")
+        assert "expired=1" in response.headers["Location"]
+        assert redirects_to(signed_in.get("/divisions/152201100201"), "/login")
+
+
+def test_a_request_within_thirty_minutes_keeps_the_session_alive(signed_in):
+    for _ in range(4):
+        clock.advance(dt.timedelta(minutes=29))
+        assert signed_in.get("/divisions/152201100201").status_code == 200
+
+
+def test_the_login_page_says_the_session_timed_out(signed_in):
+    clock.advance(dt.timedelta(minutes=31))
+    page = signed_in.get("/divisions/152201100201", follow_redirects=True).get_data(as_text=True)
+    assert "登录已超时，请重新登录" in page
+
+
+def test_a_session_left_idle_right_after_sign_in_also_ends(client, holder):
+    sign_in(client, holder.username)
+    clock.advance(dt.timedelta(hours=5))
+    assert redirects_to(client.get("/divisions/152201100201"), "/login")
+
+
+# --- password storage -------------------------------------------------------------------
+
+def test_the_stored_hash_is_scrypt_and_never_the_password(client, login_as):
+    login_as("league_admin")
+    client.post("/accounts/new", data={
+        "username": "li.si", "display_name": "李四", "role": "village_collector",
+        "division_code": "152201100201", "password": NEW_PASSWORD})
+    stored = db.session.scalar(select(User.password_hash).where(User.username == "li.si"))
+    assert stored.startswith("scrypt:1024:8:1$")  # the test app's configured cost
+    assert NEW_PASSWORD not in stored
+    assert check_password_hash(stored, NEW_PASSWORD)
+
+
+def test_the_default_hash_is_memory_hard():
+    method = AccountPolicy.from_config(config.DEFAULTS).password_hash_method
+    name, n, r, _p = method.split(":")
+    assert name == "scrypt"
+    assert 128 * int(n) * int(r) >= 32 * 2**20  # bytes of memory per hash
+
+
+def test_the_audit_log_never_holds_the_password_or_its_hash(client, holder):
+    sign_in(client, holder.username)
+    client.post("/password", data={"current": PASSWORD, "new": NEW_PASSWORD})
+    db.session.refresh(holder)
+    logged = [e for e in db.session.scalars(select(AuditEvent)) if e.target_type == "users"]
+    assert any((e.after or {}).get("password_hash") == "***" for e in logged)
+    text = " ".join(f"{e.before} {e.after} {e.note}" for e in logged)
+    for secret in (PASSWORD, NEW_PASSWORD, holder.password_hash):
+        assert secret not in text
