@@ -63,8 +63,10 @@ def _register_blueprints(app: Flask) -> None:
     from field_app.api.views import bp as api_bp
     from field_app.audit.views import bp as audit_bp
     from field_app.divisions.views import bp as divisions_bp
+    from field_app.registrations.views import bp as registrations_bp
+    from field_app.reports.views import bp as reports_bp
 
-    for blueprint in (accounts_bp, divisions_bp, audit_bp, api_bp):
+    for blueprint in (accounts_bp, divisions_bp, registrations_bp, reports_bp, audit_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -5,9 +5,11 @@ from field_app.divisions.models import Division  # noqa: F401
 from field_app.households.models import Household, HouseholdMember, Person  # noqa: F401
 from field_app.registrations.models import (  # noqa: F401
     EmployedTotal,
+    Employer,
     EmploymentAid,
     EmploymentRegistration,
     NaturalAttrition,
     UnemploymentRegistration,
 )
+from field_app.reports.models import Report, ReportDocument  # noqa: F401
 from field_app.surveys.models import Training, TransferSpell  # noqa: F401

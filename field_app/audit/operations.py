@@ -6,13 +6,14 @@ import decimal
 import enum
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Connection, event, insert, inspect
 from sqlalchemy.orm import Session
 
 from field_app.audit.actor import Actor, get_actor
 from field_app.audit.models import AuditEvent
 from field_app.core.clock import clock
 from field_app.core.db import TrackedMixin
+from field_app.core.sql import insert_rows
 
 # Values never copied into the log.
 SECRET_COLUMNS = {"password_hash"}
@@ -58,12 +59,12 @@ def record(session: Session, action: str, *, actor: Actor | None = None, **field
     )
 
 
-def record_many(session: Session, rows: list[dict[str, Any]], *, actor: Actor) -> None:
-    """Append events for bulk writes: ``rows`` hold the ``record`` keyword fields."""
+def record_many(conn: Connection, rows: list[dict[str, Any]], *, actor: Actor) -> None:
+    """Append events for bulk writes (one per row an import inserts or changes) in one bulk
+    insert: ``rows`` hold ``action`` and the keyword fields of ``record``."""
     now = clock.now()
-    payload = [_event_row(actor, row.pop("action"), at=now, **row) for row in rows]
-    for start in range(0, len(payload), 5000):
-        session.connection().execute(insert(AuditEvent.__table__), payload[start : start + 5000])
+    insert_rows(conn, AuditEvent.__table__,
+                [_event_row(actor, row.pop("action"), at=now, **row) for row in rows])
 
 
 def _columns(obj) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from field_app.cli import accounts, demo, exchange, indicators
+    from field_app.cli import accounts, demo, exchange, indicators, reports
 
     for command in (exchange.import_data, exchange.export_data, indicators.indicators,
-                    demo.load_demo, accounts.accounts):
+                    demo.load_demo, accounts.accounts, reports.report):
         app.cli.add_command(command)

@@ -19,7 +19,7 @@ from field_app.core.errors import OutOfScope
 from field_app.divisions.codes import subtree_bounds
 
 # Endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = {"accounts.login", "accounts.restore_request", "static"}
+PUBLIC_ENDPOINTS = {"accounts.login", "accounts.restore_request", "reports.verify", "static"}
 # Endpoints reachable while a password change is pending.
 PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.logout", "static"}
 

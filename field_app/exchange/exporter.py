@@ -61,8 +61,13 @@ def export_dataset(conn: Connection, directory: Path, division: str | None = Non
         return in_division(column, division) if division else true()
 
     p, e, u, a, n, m, h = persons, employment, unemployment, aid, attrition, members, households
+    t = employed_totals
+    # The format has no column to mark an aid, attrition or total record invalid (作废), and
+    # imported they would count again: such records are left out, with what only they need.
+    live_aid, live_attrition, live_total = (
+        table.c.invalidated_at.is_(None) for table in (a, n, t))
     local_employment = select(e.c.person_id).where(within(e.c.division_code))
-    local_aid = select(a.c.person_id).where(within(a.c.division_code))
+    local_aid = select(a.c.person_id).where(within(a.c.division_code), live_aid)
     employment_rows = e.c.person_id.in_(union(local_employment, local_aid)) if division else true()
     household_ids = select(h.c.id).where(within(h.c.village_code))
     person_ids = union(
@@ -70,7 +75,7 @@ def export_dataset(conn: Connection, directory: Path, division: str | None = Non
         select(e.c.person_id).where(employment_rows),
         select(u.c.person_id).where(within(u.c.division_code)),
         local_aid,
-        select(n.c.person_id).where(within(n.c.division_code)),
+        select(n.c.person_id).where(within(n.c.division_code), live_attrition),
     )
     person_filter = p.c.id.in_(person_ids) if division else true()
     idn = p.c.id_number
@@ -111,17 +116,17 @@ def export_dataset(conn: Connection, directory: Path, division: str | None = Non
         .order_by(u.c.registration_no),
         "employment_aid.csv": select(
             idn, a.c.division_code, a.c.recognized_on, a.c.exited_on, a.c.exit_reason
-        ).join_from(a, p, p.c.id == a.c.person_id).where(within(a.c.division_code))
+        ).join_from(a, p, p.c.id == a.c.person_id).where(within(a.c.division_code), live_aid)
         .order_by(idn, a.c.recognized_on),
         "natural_attrition.csv": select(
             idn, n.c.division_code, n.c.occurred_on, n.c.reason
-        ).join_from(n, p, p.c.id == n.c.person_id).where(within(n.c.division_code))
+        ).join_from(n, p, p.c.id == n.c.person_id)
+        .where(within(n.c.division_code), live_attrition)
         .order_by(idn, n.c.occurred_on),
         "employed_totals.csv": select(
-            employed_totals.c.division_code, employed_totals.c.as_of,
-            employed_totals.c.employed_total, employed_totals.c.deduction,
-        ).where(within(employed_totals.c.division_code))
-        .order_by(employed_totals.c.division_code, employed_totals.c.as_of),
+            t.c.division_code, t.c.as_of, t.c.employed_total, t.c.deduction,
+        ).where(within(t.c.division_code), live_total)
+        .order_by(t.c.division_code, t.c.as_of),
     }
 
     directory.mkdir(parents=True, exist_ok=True)

@@ -90,18 +90,18 @@ def working_age(person, on, policy: Policy) -> ColumnElement[bool]:
 
 # --- urban -----------------------------------------------------------------------------
 
-def qualifying_employment(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
-    """Rule 1: valid employment registrations that count as new employment.
+def continuation(r, r2) -> ColumnElement[bool]:
+    """Rule 1, clause 6: registration ``r`` continues an earlier registration of the person.
 
-    Returns ``(person_id, person_category)`` rows, one per qualifying registration.
+    ``r`` is anything with the columns ``person_id``, ``employment_type``, ``employer_uscc``
+    and ``start_date`` (an alias of the registrations table, or a one-row subquery of values
+    not yet saved); ``r2`` is an alias of the registrations table. True when, with Y the year
+    of ``r.start_date``, a valid ``r2`` of the same person and type began before Y-01-01 and
+    still ran on (Y-1)-12-31, with the same employer for unit and individual-business
+    employment; never for public-welfare posts.
     """
-    r = employment.alias("r")
-    r2 = employment.alias("r2")
-    p = persons.alias("p")
-    start_key = date_key(r.c.start_date)
-    year = start_key // 10000
-    # Clause 6: r2 began before 1 January of r's year and still ran on 31 December before.
-    continuation = (
+    year = date_key(r.c.start_date) // 10000
+    return (
         exists()
         .where(
             r2.c.person_id == r.c.person_id,
@@ -120,6 +120,16 @@ def qualifying_employment(division: str, a: dt.date, b: dt.date, policy: Policy)
             ),
         )
     )
+
+
+def qualifying_employment(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 1: valid employment registrations that count as new employment.
+
+    Returns ``(person_id, person_category)`` rows, one per qualifying registration.
+    """
+    r = employment.alias("r")
+    r2 = employment.alias("r2")
+    p = persons.alias("p")
     return (
         select(r.c.person_id, r.c.person_category)
         .select_from(r.join(p, p.c.id == r.c.person_id))
@@ -129,7 +139,7 @@ def qualifying_employment(division: str, a: dt.date, b: dt.date, policy: Policy)
             in_division(r.c.division_code, division),  # clause 3
             working_age(p, r.c.start_date, policy),  # clause 4
             not_(r.c.formal_transfer),  # clause 5
-            not_(continuation),  # clause 6
+            not_(continuation(r, r2)),  # clause 6
         )
     )
 
@@ -138,7 +148,8 @@ def natural_attrition(division: str, a: dt.date, b: dt.date, policy: Policy) -> 
     """Rule 2: persons with a natural-attrition record in D during the period."""
     n = attrition
     return select(func.count(n.c.person_id.distinct())).where(
-        in_division(n.c.division_code, division), n.c.occurred_on.between(a, b)
+        in_division(n.c.division_code, division), n.c.occurred_on.between(a, b),
+        n.c.invalidated_at.is_(None),  # an invalidated (作废) record does not count
     )
 
 
@@ -148,6 +159,7 @@ def hard_to_employ_employed(division: str, a: dt.date, b: dt.date, policy: Polic
     r = employment
     return select(func.count(e.c.person_id.distinct())).where(
         in_division(e.c.division_code, division),
+        e.c.invalidated_at.is_(None),  # an invalidated (作废) aid record does not count
         e.c.exited_on.between(a, b),
         e.c.exit_reason.in_(
             [
@@ -197,12 +209,15 @@ def employed_total(division: str, a: dt.date, b: dt.date, policy: Policy) -> Sel
     above = employed_totals.alias("above")
     n = divisions.alias("n")
     child = divisions.alias("child")
-    figures_in_d = and_(f.c.as_of == b, in_division(f.c.division_code, division))
+    # An invalidated (作废) figure counts as no figure, in the sum and as cover.
+    figures_in_d = and_(f.c.as_of == b, in_division(f.c.division_code, division),
+                        f.c.invalidated_at.is_(None))
 
     def figure_at_or_above(code: ColumnElement, *, include_self: bool):
         conditions = [
             above.c.as_of == b,
             in_division(above.c.division_code, division),
+            above.c.invalidated_at.is_(None),
             above.c.division_code.in_(_ancestor_codes(code) + ([code] if include_self else [])),
         ]
         if not include_self:
@@ -235,6 +250,13 @@ def transfer_persons(division: str, a: dt.date, b: dt.date, policy: Policy) -> S
     one person."""
     joined, in_d = rural_persons(division)
     m, p, s = members, persons, spells
+    # IN rather than a correlated EXISTS: the same semi-join (person_id is never null), but
+    # SQLite then starts from the few persons with a spell in the period instead of probing
+    # the spells once per household member of D (0.9 s instead of 7 s at 780,000 members).
+    with_spell = select(s.c.person_id).where(
+        s.c.start_date <= b,
+        or_(s.c.end_date.is_(None), s.c.end_date >= a),
+    )
     return (
         select(p.c.id.label("person_id"), p.c.birth_date)
         .select_from(joined)
@@ -242,11 +264,7 @@ def transfer_persons(division: str, a: dt.date, b: dt.date, policy: Policy) -> S
             in_d,
             m.c.labour_capacity.in_([LabourCapacity.FULL, LabourCapacity.PARTIAL]),
             working_age(p, b, policy),
-            exists().where(
-                s.c.person_id == p.c.id,
-                s.c.start_date <= b,
-                or_(s.c.end_date.is_(None), s.c.end_date >= a),
-            ),
+            p.c.id.in_(with_spell),
         )
     )
 

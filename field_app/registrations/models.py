@@ -3,21 +3,26 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from field_app.accounts.roles import Role
 from field_app.core.db import Base, TrackedMixin
 from field_app.core.types import enum_column_type
+from field_app.households.models import Person
 
 
 class EmploymentType(enum.StrEnum):
@@ -46,6 +51,106 @@ class AttritionReason(enum.StrEnum):
     OTHER = "other"
 
 
+class CancelReason(enum.StrEnum):
+    """Why an unemployment registration was cancelled (注销原因)."""
+
+    EMPLOYED = "employed"  # 已就业
+    RETIRED = "retired"  # 达到退休年龄
+    MOVED_AWAY = "moved_away"  # 迁出本地
+    STUDY_OR_SERVICE = "study_or_service"  # 入学、参军
+    DIED = "died"  # 死亡
+    OWN_REQUEST = "own_request"  # 本人申请
+    OTHER = "other"
+
+
+class AidCategory(enum.StrEnum):
+    """The hard-to-employ category of an employment-aid recognition (就业困难人员类别)."""
+
+    OLDER_UNEMPLOYED = "older_unemployed"  # 大龄失业人员
+    DISABLED = "disabled"  # 残疾人
+    ZERO_EMPLOYMENT_FAMILY = "zero_employment_family"  # 零就业家庭成员
+    SUBSISTENCE_ALLOWANCE = "subsistence_allowance"  # 低保家庭成员
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed"  # 连续失业一年以上
+    LANDLESS = "landless"  # 失去土地（草场）的农牧民
+    OTHER = "other"
+
+
+# Who works the registration desk (see README, "Registration desk"): the township staff and
+# the county statisticians register; county leaders and administrators read.
+DESK_CLERKS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_STATISTICIAN})
+DESK_READERS = DESK_CLERKS | {Role.COUNTY_LEADER, Role.LEAGUE_ADMIN, Role.REGION_ADMIN}
+STATISTICIANS = frozenset({Role.COUNTY_STATISTICIAN})
+
+
+def can_use_desk(user) -> bool:
+    """Look up persons by ID number, register, and see full ID and phone numbers."""
+    return getattr(user, "role", None) in DESK_CLERKS
+
+
+def can_read_desk(user) -> bool:
+    return getattr(user, "role", None) in DESK_READERS
+
+
+class DeskRecord:
+    """``can_<verb>(user)`` predicates shared by the records the desk writes.
+
+    ``WRITERS`` are the roles that create and change the kind of record, always within
+    their own subtree; every desk reader may view what lies in their subtree.
+    """
+
+    WRITERS: ClassVar[frozenset[Role]] = DESK_CLERKS
+    division_code: str
+
+    @classmethod
+    def can_create(cls, user, division_code: str | None = None) -> bool:
+        if getattr(user, "role", None) not in cls.WRITERS:
+            return False
+        return division_code is None or user.covers(division_code)
+
+    def can_view(self, user) -> bool:
+        return can_read_desk(user) and user.covers(self.division_code)
+
+    def can_edit(self, user) -> bool:
+        return self.can_create(user, self.division_code)
+
+
+class Invalidation:
+    """作废: the reason, time and author of marking a record invalid; never deleted."""
+
+    invalid_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    invalidated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    invalidated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True
+    )
+
+
+def _reason_with_time() -> CheckConstraint:
+    # A function, not a shared object: a constraint belongs to one table, and a shared one
+    # would carry the first table's name into every other.
+    return CheckConstraint("(invalidated_at IS NULL) = (invalid_reason IS NULL)",
+                           name="invalidated_with_reason")
+
+
+def _registration_invalidation_checks() -> tuple[CheckConstraint, ...]:
+    return (CheckConstraint("invalidated_at IS NULL OR NOT valid", name="invalidated_not_valid"),
+            _reason_with_time())
+
+
+class StampedInvalidation(Invalidation):
+    """作废 for the records whose interchange file has no ``valid`` column (aid, attrition,
+    employed totals): ``valid`` is derived, true while ``invalidated_at`` is empty, so the
+    importer, which knows nothing of it, can never make such a record count again."""
+
+    @hybrid_property
+    def valid(self) -> bool:
+        return self.invalidated_at is None
+
+    @valid.inplace.expression
+    @classmethod
+    def _valid_expression(cls):
+        return cls.invalidated_at.is_(None)
+
+
 def _division_fk() -> Mapped[str]:
     return mapped_column(String(12), ForeignKey("divisions.code"))
 
@@ -54,9 +159,10 @@ def _person_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("persons.id"))
 
 
-class EmploymentRegistration(TrackedMixin, Base):
+class EmploymentRegistration(DeskRecord, Invalidation, TrackedMixin, Base):
     __tablename__ = "employment_registrations"
     __table_args__ = (
+        *_registration_invalidation_checks(),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
         CheckConstraint(
             "employment_type NOT IN ('unit', 'individual_business') OR employer_uscc IS NOT NULL",
@@ -84,10 +190,19 @@ class EmploymentRegistration(TrackedMixin, Base):
     formal_transfer: Mapped[bool] = mapped_column(Boolean)
     valid: Mapped[bool] = mapped_column(Boolean)
 
+    person: Mapped[Person] = relationship()
 
-class UnemploymentRegistration(TrackedMixin, Base):
+    def is_open_on(self, day: dt.date) -> bool:
+        """Valid and not ended before ``day`` (an end on ``day`` itself counts as ended)."""
+        return self.valid and (self.end_date is None or self.end_date > day)
+
+
+class UnemploymentRegistration(DeskRecord, Invalidation, TrackedMixin, Base):
     __tablename__ = "unemployment_registrations"
     __table_args__ = (
+        *_registration_invalidation_checks(),
+        CheckConstraint("cancel_reason IS NULL OR cancelled_on IS NOT NULL",
+                        name="cancel_reason_with_date"),
         CheckConstraint(
             "cancelled_on IS NULL OR cancelled_on >= registered_on", name="dates_ordered"
         ),
@@ -103,11 +218,22 @@ class UnemploymentRegistration(TrackedMixin, Base):
     cancelled_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     valid: Mapped[bool] = mapped_column(Boolean)
     receives_benefit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    cancel_reason: Mapped[CancelReason | None] = mapped_column(
+        enum_column_type(CancelReason, "cancel_reason"), nullable=True
+    )
+
+    person: Mapped[Person] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        """Valid and not cancelled: the person is registered unemployed."""
+        return self.valid and self.cancelled_on is None
 
 
-class EmploymentAid(TrackedMixin, Base):
+class EmploymentAid(DeskRecord, StampedInvalidation, TrackedMixin, Base):
     __tablename__ = "employment_aid"
     __table_args__ = (
+        _reason_with_time(),
         UniqueConstraint("person_id", "recognized_on"),
         CheckConstraint("exited_on IS NULL OR exited_on >= recognized_on", name="dates_ordered"),
         Index("ix_employment_aid_exited", "exited_on", "division_code"),
@@ -121,11 +247,19 @@ class EmploymentAid(TrackedMixin, Base):
     exit_reason: Mapped[AidExitReason | None] = mapped_column(
         enum_column_type(AidExitReason, "aid_exit_reason"), nullable=True
     )
+    # Not in the interchange format: imported records have none.
+    category: Mapped[AidCategory | None] = mapped_column(
+        enum_column_type(AidCategory, "aid_category"), nullable=True
+    )
+
+    person: Mapped[Person] = relationship()
 
 
-class NaturalAttrition(TrackedMixin, Base):
+class NaturalAttrition(DeskRecord, StampedInvalidation, TrackedMixin, Base):
+    WRITERS = STATISTICIANS
     __tablename__ = "natural_attrition"
     __table_args__ = (
+        _reason_with_time(),
         UniqueConstraint("person_id", "occurred_on"),
         Index("ix_natural_attrition_occurred", "occurred_on", "division_code"),
     )
@@ -138,12 +272,16 @@ class NaturalAttrition(TrackedMixin, Base):
         enum_column_type(AttritionReason, "attrition_reason")
     )
 
+    person: Mapped[Person] = relationship()
 
-class EmployedTotal(TrackedMixin, Base):
+
+class EmployedTotal(DeskRecord, StampedInvalidation, TrackedMixin, Base):
     """期末从业人员总数 as reported by statistics and market regulation, with its deduction."""
 
+    WRITERS = STATISTICIANS
     __tablename__ = "employed_totals"
     __table_args__ = (
+        _reason_with_time(),
         UniqueConstraint("division_code", "as_of"),
         CheckConstraint("employed_total >= 0 AND deduction >= 0", name="non_negative"),
         Index("ix_employed_totals_as_of", "as_of", "division_code"),
@@ -154,3 +292,13 @@ class EmployedTotal(TrackedMixin, Base):
     as_of: Mapped[dt.date] = mapped_column(Date)
     employed_total: Mapped[int] = mapped_column(Integer)
     deduction: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Employer(TrackedMixin, Base):
+    """The name last given at the desk for a unified social credit code, to fill it in next
+    time; registrations keep their own copy of the name as it was then."""
+
+    __tablename__ = "employers"
+
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,120 @@
+"""What the desk calls things: enum values, record states and interchange columns in Chinese
+(through Flask-Babel), shared by the forms, the pages and the XLSX export."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from field_app.households.models import Hukou, Sex
+from field_app.registrations.models import (
+    AidCategory,
+    AidExitReason,
+    AttritionReason,
+    CancelReason,
+    EmploymentType,
+    PersonCategory,
+)
+
+EMPLOYMENT_TYPES = {
+    EmploymentType.UNIT: _l("单位就业"),
+    EmploymentType.INDIVIDUAL_BUSINESS: _l("个体工商户"),
+    EmploymentType.FLEXIBLE: _l("灵活就业"),
+    EmploymentType.PUBLIC_WELFARE_POST: _l("公益性岗位"),
+}
+PERSON_CATEGORIES = {
+    PersonCategory.NEW_ENTRANT: _l("新成长劳动力"),
+    PersonCategory.UNEMPLOYED_REEMPLOYED: _l("就业转失业"),
+    PersonCategory.OTHER: _l("其他"),
+}
+CANCEL_REASONS = {
+    CancelReason.EMPLOYED: _l("已就业"),
+    CancelReason.RETIRED: _l("达到退休年龄"),
+    CancelReason.MOVED_AWAY: _l("迁出本地"),
+    CancelReason.STUDY_OR_SERVICE: _l("入学或参军"),
+    CancelReason.DIED: _l("死亡"),
+    CancelReason.OWN_REQUEST: _l("本人申请"),
+    CancelReason.OTHER: _l("其他"),
+}
+AID_CATEGORIES = {
+    AidCategory.OLDER_UNEMPLOYED: _l("大龄失业人员"),
+    AidCategory.DISABLED: _l("残疾人"),
+    AidCategory.ZERO_EMPLOYMENT_FAMILY: _l("零就业家庭成员"),
+    AidCategory.SUBSISTENCE_ALLOWANCE: _l("城乡低保家庭成员"),
+    AidCategory.LONG_TERM_UNEMPLOYED: _l("连续失业一年以上人员"),
+    AidCategory.LANDLESS: _l("失去土地（草场）的农牧民"),
+    AidCategory.OTHER: _l("其他"),
+}
+AID_EXIT_REASONS = {
+    AidExitReason.UNIT_EMPLOYMENT: _l("单位就业"),
+    AidExitReason.SELF_EMPLOYMENT: _l("个体经营"),
+    AidExitReason.FLEXIBLE_EMPLOYMENT: _l("灵活就业"),
+    AidExitReason.OTHER: _l("其他"),
+}
+ATTRITION_REASONS = {
+    AttritionReason.RETIREMENT: _l("退休"),
+    AttritionReason.DEATH: _l("死亡"),
+    AttritionReason.OTHER: _l("其他"),
+}
+SEXES = {Sex.MALE: _l("男"), Sex.FEMALE: _l("女")}
+HUKOU = {Hukou.URBAN: _l("城镇"), Hukou.RURAL: _l("农村牧区")}
+
+# Every enumeration by the name templates and exports use for it.
+ENUMS = {
+    "employment_type": EMPLOYMENT_TYPES,
+    "person_category": PERSON_CATEGORIES,
+    "cancel_reason": CANCEL_REASONS,
+    "category": AID_CATEGORIES,
+    "exit_reason": AID_EXIT_REASONS,
+    "reason": ATTRITION_REASONS,
+    "sex": SEXES,
+    "hukou": HUKOU,
+}
+
+# Interchange column names as people read them: form labels, XLSX headers, and the
+# importer's messages (which name columns) made readable.
+COLUMNS = {
+    "registration_id": _l("登记编号"),
+    "id_number": _l("公民身份号码"),
+    "name": _l("姓名"),
+    "sex": _l("性别"),
+    "birth_date": _l("出生日期"),
+    "phone": _l("联系电话"),
+    "hukou": _l("户籍"),
+    "division_code": _l("区划代码"),
+    "division_name": _l("区划"),
+    "employment_type": _l("就业类型"),
+    "employer_uscc": _l("统一社会信用代码"),
+    "employer_name": _l("单位名称"),
+    "start_date": _l("就业时间"),
+    "end_date": _l("终止就业时间"),
+    "registered_on": _l("登记日期"),
+    "person_category": _l("人员类别"),
+    "formal_transfer": _l("正式调动"),
+    "valid": _l("有效"),
+    "cancelled_on": _l("注销日期"),
+    "cancel_reason": _l("注销原因"),
+    "receives_benefit": _l("领取失业保险金"),
+    "recognized_on": _l("认定日期"),
+    "category": _l("困难类别"),
+    "exited_on": _l("退出日期"),
+    "exit_reason": _l("退出原因"),
+    "occurred_on": _l("减员日期"),
+    "reason": _l("减员原因"),
+    "as_of": _l("期末日期"),
+    "employed_total": _l("期末从业人员总数"),
+    "deduction": _l("扣除数"),
+    "status": _l("状态"),
+    "invalid_reason": _l("作废原因"),
+}
+
+STATES = {
+    "open": _l("在职"),
+    "ended": _l("已终止"),
+    "registered": _l("在册"),
+    "cancelled": _l("已注销"),
+    "recognized": _l("在册"),
+    "exited": _l("已退出"),
+    "valid": _l("有效"),
+    "invalid": _l("作废"),
+}
+
+YES, NO = _l("是"), _l("否")

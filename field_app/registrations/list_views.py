@@ -1,0 +1,87 @@
+"""Desk lists per jurisdiction, filtered, and their exports (XLSX; interchange data set)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+
+from field_app.audit.operations import record as audit
+from field_app.core.permissions import require
+from field_app.extensions import db
+from field_app.registrations import exports, queries
+from field_app.registrations.lists import (
+    KINDS,
+    ListFilter,
+    display_value,
+    division_names,
+    interchange_query,
+    list_query,
+)
+from field_app.registrations.models import can_read_desk, can_use_desk
+from field_app.registrations.views import bp
+
+PAGE_SIZE = 50
+
+
+def _kind(name: str):
+    kind = KINDS.get(name)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+def _criteria() -> ListFilter:
+    def day(name):
+        try:
+            return dt.date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    text = {name: (request.args.get(name) or "").strip() or None
+            for name in ("type", "status", "division")}
+    return ListFilter(**text, since=day("since"), until=day("until"))
+
+
+@bp.get("/lists/<kind>")
+@require(can_read_desk)
+def records(kind: str):
+    spec, criteria = _kind(kind), _criteria()
+    page = max(request.args.get("page", 1, type=int), 1)
+    found = db.session.scalars(list_query(spec, current_user, criteria)
+                               .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    names = division_names(db.session, current_user)
+    return render_template(
+        "registrations/list.html", kind=spec, kinds=KINDS, records=found[:PAGE_SIZE],
+        criteria=criteria, page=page, has_next=len(found) > PAGE_SIZE, names=names,
+        divisions=queries.division_choices(db.session, current_user),
+        cell=lambda record, column: display_value(spec, record, column, names))
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.get("/lists/<kind>/export.xlsx")
+@require(can_read_desk)
+def export_xlsx(kind: str):
+    """The filtered list with Chinese headers; ID and phone numbers masked."""
+    spec = _kind(kind)
+    found = db.session.scalars(list_query(spec, current_user, _criteria())).all()
+    data = exports.to_xlsx(spec, found, division_names(db.session, current_user))
+    return _download(data, exports.XLSX_MIMETYPE, f"{kind}.xlsx")
+
+
+@bp.get("/lists/<kind>/export.zip")
+@require(can_use_desk)
+def export_interchange(kind: str):
+    """The filtered list as an interchange data set, less the invalidated records it cannot
+    mark. It carries full ID numbers (the format requires them), so only desk clerks get
+    it, and each export is audited."""
+    spec = _kind(kind)
+    found = db.session.scalars(interchange_query(spec, current_user, _criteria())).all()
+    audit(db.session, "export_full_id", target_type=spec.model.__tablename__,
+          note=f"{len(found)} rows; {request.query_string.decode()[:150]}")
+    db.session.commit()
+    return _download(exports.to_interchange(spec, found), "application/zip", f"{kind}.zip")

@@ -1,0 +1,387 @@
+"""Desk writes. Each checks the actor's right and the importer's rules (``checks.check_row``),
+changes records, and flushes; the session hooks write the audit rows with the values before
+and after. None commits, none reads ``current_user``, none deletes: a wrong registration is
+invalidated (作废) and kept.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from field_app.audit.operations import record as audit
+from field_app.core.clock import clock
+from field_app.core.errors import InvalidTransition, OutOfScope, ValidationFailed
+from field_app.core.identifiers import parse_id_number
+from field_app.divisions.models import Division
+from field_app.exchange import files
+from field_app.exchange.importer import ImportResult, existing_keys_in, import_dataset
+from field_app.exchange.reader import RowError, read_dataset
+from field_app.households.models import Person
+from field_app.registrations import queries
+from field_app.registrations.checks import Bilingual, check_row
+from field_app.registrations.models import (
+    AidExitReason,
+    CancelReason,
+    EmployedTotal,
+    EmploymentAid,
+    EmploymentRegistration,
+    Employer,
+    NaturalAttrition,
+    UnemploymentRegistration,
+    can_use_desk,
+)
+
+
+def _authorise(allowed: bool) -> None:
+    if not allowed:
+        raise OutOfScope("未找到 / not found")
+
+
+def _authorise_at(session: Session, model, actor, division_code: str) -> None:
+    """The actor may write ``model`` records at ``division_code``, which must exist (the
+    importer's reference rule)."""
+    _authorise(model.can_create(actor, division_code))
+    if session.get(Division, division_code) is None:
+        raise _refuse("division_code", Bilingual(files.DIVISION_REF.zh, files.DIVISION_REF.en))
+
+
+def _refuse(field: str, message) -> ValidationFailed:
+    return ValidationFailed(str(message), {field: [message]})
+
+
+def _where(session: Session, code: str) -> str:
+    division = session.get(Division, code)
+    return division.name if division else code
+
+
+def register_person(session: Session, *, actor, id_number: str, name: str,
+                    hukou: str | None = None, phone: str | None = None) -> Person:
+    """A person new to the system, checked as a ``persons.csv`` row is."""
+    _authorise(can_use_desk(actor))
+    row = check_row(files.PERSONS, {"id_number": id_number, "name": name, "hukou": hukou,
+                                    "phone": phone})
+    if session.scalar(select(Person.id).where(Person.id_number == row["id_number"])):
+        raise _refuse("id_number", _l("该身份证号码的人员已存在"))
+    resident = parse_id_number(row["id_number"])
+    person = Person(id_number=resident.number, name=row["name"], sex=resident.sex,
+                    birth_date=resident.birth_date, hukou=row["hukou"], phone=row["phone"])
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _next_number(session: Session, model, prefix: str) -> str:
+    """``prefix`` + a four-digit sequence: numbers a clerk can read out at the counter."""
+    taken = session.scalar(select(func.max(model.registration_no))
+                           .where(model.registration_no.like(f"{prefix}____")))
+    return f"{prefix}{int(taken[-4:]) + 1 if taken else 1:04d}"
+
+
+def _employer_name(session: Session, uscc: str | None, name: str | None) -> str | None:
+    """Remember the name given for a code; fill a missing name from the one remembered."""
+    if not uscc:
+        return name
+    employer = session.get(Employer, uscc)
+    if not name:
+        return employer.name if employer else None
+    if employer is None:
+        session.add(Employer(uscc=uscc, name=name))
+    elif employer.name != name:
+        employer.name = name
+    return name
+
+
+EMPLOYMENT_FIELDS = ("division_code", "employment_type", "employer_uscc", "employer_name",
+                     "start_date", "registered_on", "person_category", "formal_transfer",
+                     "end_unemployment")
+
+
+def register_employment(session: Session, person: Person, *, actor, division_code: str,
+                        employment_type: str, employer_uscc: str | None,
+                        employer_name: str | None, start_date: dt.date, registered_on: dt.date,
+                        person_category: str, formal_transfer: bool,
+                        end_unemployment: bool = False) -> EmploymentRegistration:
+    """就业登记. With ``end_unemployment``, the person's open unemployment registrations in
+    the actor's jurisdiction are cancelled (reason: employed) on ``start_date``."""
+    _authorise_at(session, EmploymentRegistration, actor, division_code)
+    number = _next_number(session, EmploymentRegistration,
+                          f"JY{division_code}{registered_on:%Y%m%d}")
+    row = check_row(files.EMPLOYMENT_REGISTRATIONS, {
+        "registration_id": number, "id_number": person.id_number,
+        "division_code": division_code, "employment_type": employment_type,
+        "employer_uscc": employer_uscc, "employer_name": employer_name,
+        "start_date": start_date, "registered_on": registered_on,
+        "person_category": person_category, "formal_transfer": formal_transfer, "valid": True})
+    if end_unemployment:
+        for registration in queries.open_unemployment(session, person):
+            if registration.can_edit(actor):
+                cancel_unemployment(registration, actor=actor, cancelled_on=start_date,
+                                    reason=CancelReason.EMPLOYED)
+    registration = EmploymentRegistration(
+        registration_no=number, person_id=person.id, division_code=division_code,
+        employment_type=row["employment_type"], employer_uscc=row["employer_uscc"],
+        employer_name=_employer_name(session, row["employer_uscc"], row["employer_name"]),
+        start_date=start_date, registered_on=registered_on,
+        person_category=row["person_category"], formal_transfer=row["formal_transfer"],
+        valid=True)
+    session.add(registration)
+    session.flush()
+    return registration
+
+
+def end_employment(registration: EmploymentRegistration, *, actor, end_date: dt.date) -> None:
+    """终止就业: the employment ended on ``end_date``."""
+    _authorise(registration.can_edit(actor))
+    if not registration.valid:
+        raise InvalidTransition(_l("已作废的登记不能再修改"))
+    if registration.end_date is not None:
+        raise InvalidTransition(_l("该就业登记已终止"))
+    check_row(files.EMPLOYMENT_REGISTRATIONS, _as_row(registration) | {"end_date": end_date})
+    registration.end_date = end_date
+
+
+def _as_row(registration: EmploymentRegistration) -> dict:
+    return {name: getattr(registration, name) for name in (
+        "division_code", "employment_type", "employer_uscc", "employer_name", "start_date",
+        "end_date", "registered_on", "person_category", "formal_transfer", "valid")} | {
+        "registration_id": registration.registration_no,
+        "id_number": registration.person.id_number}
+
+
+def register_unemployment(session: Session, person: Person, *, actor, division_code: str,
+                          registered_on: dt.date, receives_benefit: bool,
+                          end_employment_on: dt.date | None = None) -> UnemploymentRegistration:
+    """失业登记. Refused while the person is registered unemployed, or has employment not
+    ended before ``registered_on`` — unless ``end_employment_on`` ends that employment (in
+    the actor's jurisdiction) in the same step."""
+    _authorise_at(session, UnemploymentRegistration, actor, division_code)
+    if registered := queries.open_unemployment(session, person):
+        raise _refuse("registered_on", _l(
+            "该人员已在%(place)s于%(day)s进行失业登记，尚未注销",
+            place=_where(session, registered[0].division_code),
+            day=registered[0].registered_on.isoformat()))
+    for employment in queries.open_employment(session, person, registered_on):
+        # Only an open-ended registration in the actor's jurisdiction can be ended here.
+        endable = employment.end_date is None and employment.can_edit(actor)
+        if end_employment_on is None or not endable:
+            message = _l("该人员在%(place)s有%(day)s起的就业登记尚未终止，不能进行失业登记",
+                         place=_where(session, employment.division_code),
+                         day=employment.start_date.isoformat())
+            raise _refuse("end_employment_on" if endable else "registered_on", message)
+        if end_employment_on > registered_on:
+            raise _refuse("end_employment_on", _l("终止就业日期不能晚于失业登记日期"))
+        end_employment(employment, actor=actor, end_date=end_employment_on)
+    number = _next_number(session, UnemploymentRegistration,
+                          f"SY{division_code}{registered_on:%Y%m%d}")
+    check_row(files.UNEMPLOYMENT_REGISTRATIONS, {
+        "registration_id": number, "id_number": person.id_number,
+        "division_code": division_code, "registered_on": registered_on, "valid": True,
+        "receives_benefit": receives_benefit})
+    registration = UnemploymentRegistration(
+        registration_no=number, person_id=person.id, division_code=division_code,
+        registered_on=registered_on, valid=True, receives_benefit=receives_benefit)
+    session.add(registration)
+    session.flush()
+    return registration
+
+
+def cancel_unemployment(registration: UnemploymentRegistration, *, actor,
+                        cancelled_on: dt.date, reason: str) -> None:
+    """注销失业登记 on ``cancelled_on`` for ``reason``."""
+    _authorise(registration.can_edit(actor))
+    if not registration.is_open:
+        raise InvalidTransition(_l("该失业登记已注销或已作废"))
+    check_row(files.UNEMPLOYMENT_REGISTRATIONS, {
+        "registration_id": registration.registration_no,
+        "id_number": registration.person.id_number,
+        "division_code": registration.division_code,
+        "registered_on": registration.registered_on, "cancelled_on": cancelled_on,
+        "valid": True, "receives_benefit": registration.receives_benefit})
+    registration.cancelled_on = cancelled_on
+    registration.cancel_reason = CancelReason(reason)
+
+
+def _mark_invalid(record, *, actor, reason: str, already) -> None:
+    """Stamp ``record`` invalid with why, when and who; ``already`` is the refusal for a
+    record invalidated before (the first stamp is never overwritten)."""
+    _authorise(record.can_edit(actor))
+    if not record.valid:
+        raise InvalidTransition(already)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse("reason", _l("请填写作废原因"))
+    record.invalid_reason = reason[:200]
+    record.invalidated_at = clock.now()
+    record.invalidated_by_id = actor.id
+
+
+def invalidate(registration: EmploymentRegistration | UnemploymentRegistration, *, actor,
+               reason: str) -> None:
+    """作废: the registration stops counting anywhere, and is kept with why, when and who."""
+    _mark_invalid(registration, actor=actor, reason=reason, already=_l("该登记已作废"))
+    registration.valid = False
+
+
+def invalidate_aid(aid: EmploymentAid, *, actor, reason: str) -> None:
+    """作废 an employment-aid record: it stops counting in rule 5 and no longer bars a new
+    recognition of the person; it is kept with why, when and who."""
+    _mark_invalid(aid, actor=actor, reason=reason, already=_l("该就业援助记录已作废"))
+
+
+def invalidate_attrition(record: NaturalAttrition, *, actor, reason: str) -> None:
+    """作废 a natural-attrition record: it stops counting in rule 2; kept with why, when, who."""
+    _mark_invalid(record, actor=actor, reason=reason, already=_l("该自然减员记录已作废"))
+
+
+def invalidate_employed_total(figure: EmployedTotal, *, actor, reason: str) -> None:
+    """作废 an employed-total figure: rule 7 then treats the division as having no figure at
+    that date (its children's sum, or empty); kept with why, when and who."""
+    _mark_invalid(figure, actor=actor, reason=reason, already=_l("该期末从业人员总数已作废"))
+
+
+def _revive(record, *, revive: bool, what) -> None:
+    """A natural key held by an invalidated record, entered again. The key cannot take a
+    second record, and the importer would update it and leave it invalid; so the desk asks
+    first, naming the record (refusal on ``revive``), and on confirmation clears the
+    invalidation. The caller then writes the values entered; the update's audit row keeps
+    the invalidation it cleared."""
+    if record.valid:
+        return
+    if not revive:
+        raise _refuse("revive", _l(
+            "%(what)s已于%(when)s作废（%(reason)s）。如需以本次填写的内容恢复为有效，"
+            "请勾选“恢复已作废的记录”后再保存",
+            what=what, when=record.invalidated_at.strftime("%Y-%m-%d %H:%M"),
+            reason=record.invalid_reason))
+    record.invalid_reason = record.invalidated_at = record.invalidated_by_id = None
+
+
+def recognize_aid(session: Session, person: Person, *, actor, division_code: str,
+                  recognized_on: dt.date, category: str, revive: bool = False) -> EmploymentAid:
+    """就业困难人员认定; refused while an earlier valid recognition has not been exited. A
+    recognition on the date of an invalidated one revives that record (see ``_revive``)
+    as a recognition with the values entered and no exit."""
+    _authorise_at(session, EmploymentAid, actor, division_code)
+    if current := queries.open_aid(session, person):
+        raise _refuse("recognized_on", _l(
+            "该人员已于%(day)s在%(place)s被认定为就业困难人员，尚未退出",
+            day=current[0].recognized_on.isoformat(),
+            place=_where(session, current[0].division_code)))
+    aid = session.scalar(select(EmploymentAid).where(EmploymentAid.person_id == person.id,
+                                                    EmploymentAid.recognized_on == recognized_on))
+    # An invalidated record elsewhere is not the actor's to revive: the date is simply taken.
+    if aid is not None and (aid.valid or not aid.can_edit(actor)):
+        raise _refuse("recognized_on", _l("该人员在该日期已有认定记录"))
+    row = check_row(files.EMPLOYMENT_AID, {"id_number": person.id_number,
+                                           "division_code": division_code,
+                                           "recognized_on": recognized_on})
+    if aid is None:
+        aid = EmploymentAid(person_id=person.id, recognized_on=recognized_on)
+        session.add(aid)
+    else:
+        _revive(aid, revive=revive, what=_l("该人员%(day)s的就业困难人员认定",
+                                            day=recognized_on.isoformat()))
+    aid.division_code, aid.category = row["division_code"], category
+    aid.exited_on = aid.exit_reason = None
+    session.flush()
+    return aid
+
+
+def exit_aid(aid: EmploymentAid, *, actor, exited_on: dt.date, reason: str) -> None:
+    """退出就业援助. Given again for an exited record, it corrects the exit."""
+    _authorise(aid.can_edit(actor))
+    if not aid.valid:
+        raise InvalidTransition(_l("已作废的记录不能再修改"))
+    check_row(files.EMPLOYMENT_AID, {"id_number": aid.person.id_number,
+                                     "division_code": aid.division_code,
+                                     "recognized_on": aid.recognized_on,
+                                     "exited_on": exited_on, "exit_reason": reason})
+    aid.exited_on = exited_on
+    aid.exit_reason = AidExitReason(reason)
+
+
+def record_attrition(session: Session, person: Person, *, actor, division_code: str,
+                     occurred_on: dt.date, reason: str,
+                     revive: bool = False) -> tuple[NaturalAttrition, bool]:
+    """自然减员, keyed as the import keys it (person and date): entering a key again corrects
+    that record, and revives it if it was invalidated (see ``_revive``). Returns the record
+    and whether it is new."""
+    _authorise_at(session, NaturalAttrition, actor, division_code)
+    row = check_row(files.NATURAL_ATTRITION, {"id_number": person.id_number,
+                                              "division_code": division_code,
+                                              "occurred_on": occurred_on, "reason": reason})
+    record = session.scalar(select(NaturalAttrition).where(
+        NaturalAttrition.person_id == person.id, NaturalAttrition.occurred_on == occurred_on))
+    created = record is None
+    if created:
+        record = NaturalAttrition(person_id=person.id, occurred_on=occurred_on)
+        session.add(record)
+    else:
+        _authorise(record.can_edit(actor))
+        _revive(record, revive=revive, what=_l("该人员%(day)s的自然减员记录",
+                                               day=occurred_on.isoformat()))
+    record.division_code, record.reason = row["division_code"], row["reason"]
+    session.flush()
+    return record, created
+
+
+def set_employed_total(session: Session, *, actor, division_code: str, as_of: dt.date,
+                       employed_total: int, deduction: int,
+                       revive: bool = False) -> tuple[EmployedTotal, bool]:
+    """期末从业人员总数 of a division at ``as_of``; a second entry for the same division and
+    date corrects the first, as a second import would, and revives it if it was invalidated
+    (see ``_revive``). Returns the figure and whether it is new."""
+    _authorise_at(session, EmployedTotal, actor, division_code)
+    row = check_row(files.EMPLOYED_TOTALS, {"division_code": division_code, "as_of": as_of,
+                                            "employed_total": employed_total,
+                                            "deduction": deduction})
+    figure = session.scalar(select(EmployedTotal).where(
+        EmployedTotal.division_code == division_code, EmployedTotal.as_of == as_of))
+    created = figure is None
+    if created:
+        figure = EmployedTotal(division_code=division_code, as_of=as_of)
+        session.add(figure)
+    else:
+        _revive(figure, revive=revive, what=_l(
+            "%(place)s%(day)s的期末从业人员总数（%(total)s，扣除%(deduction)s）",
+            place=_where(session, division_code), day=as_of.isoformat(),
+            total=figure.employed_total, deduction=figure.deduction))
+    figure.employed_total, figure.deduction = row["employed_total"], row["deduction"]
+    session.flush()
+    return figure, created
+
+
+ATTRITION_IMPORT_FILES = (files.NATURAL_ATTRITION.filename, files.PERSONS.filename)
+
+
+def import_attrition(session: Session, directory: Path, *, actor) -> ImportResult:
+    """自然减员 from a social-insurance extract: ``natural_attrition.csv``, with the
+    ``persons.csv`` it may need, imported all or nothing under the importer's rules, and
+    every attrition row within the actor's jurisdiction. With any fault nothing is written
+    and the result lists every fault."""
+    _authorise(NaturalAttrition.can_create(actor))
+    faults = [RowError(path.name, 1, "", path.name,
+                       "登记台只导入 natural_attrition.csv 和 persons.csv / "
+                       "the desk imports only natural_attrition.csv and persons.csv")
+              for path in sorted(directory.iterdir()) if path.name not in ATTRITION_IMPORT_FILES]
+    if not (directory / files.NATURAL_ATTRITION.filename).is_file():
+        faults.append(RowError(files.NATURAL_ATTRITION.filename, 0, "", "",
+                               "缺少 natural_attrition.csv / natural_attrition.csv is missing"))
+    if faults:
+        return ImportResult(faults, {})
+    dataset = read_dataset(directory, existing_keys_in(session.connection()))
+    parsed = dataset.files.get(files.NATURAL_ATTRITION.filename)
+    outside = [RowError(parsed.spec.filename, line, "division_code", row["division_code"],
+                        "区划不在本辖区 / division outside your jurisdiction")
+               for row, line in zip(parsed.rows, parsed.lines)
+               if not actor.covers(row["division_code"])]
+    if dataset.errors or outside:
+        return ImportResult(sorted(dataset.errors + outside, key=lambda e: (e.file, e.line)), {})
+    result = import_dataset(session.connection(), directory, actor_id=actor.id)
+    audit(session, "import", target_type="natural_attrition", note="; ".join(
+        f"{name}: +{c.inserted} ~{c.updated} ={c.unchanged}" for name, c in result.counts.items()))
+    return result

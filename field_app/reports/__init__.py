@@ -1,0 +1,1 @@
+"""Signed PDF statistics: the official tables, the village roster, and their verification."""

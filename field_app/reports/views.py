@@ -1,0 +1,97 @@
+"""The reports page, downloads, and the public verification of a printed copy."""
+from __future__ import annotations
+
+import hashlib
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from field_app.audit.operations import record
+from field_app.core.clock import clock
+from field_app.core.context import current_policy
+from field_app.core.errors import DomainError
+from field_app.core.permissions import require
+from field_app.divisions.codes import Level
+from field_app.divisions.queries import ancestors_of, children_of
+from field_app.extensions import db
+from field_app.reports import labels, operations, queries
+from field_app.reports.forms import GenerateForm, default_period
+from field_app.reports.models import ReportKind, can_print_reports
+
+bp = Blueprint("reports", __name__)
+printers = require(lambda user: can_print_reports(user))
+# A PDF to check against /verify is a few hundred kilobytes; refuse anything far larger.
+MAX_UPLOAD = 16 * 1024 * 1024
+
+
+@bp.app_context_processor
+def menu():
+    return {"can_print_reports": can_print_reports}
+
+
+def _pdf_response(report, pdf: bytes):
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{report.number}.pdf")
+
+
+@bp.get("/reports/")
+@printers
+def index():
+    division = queries.get_printable_division_or_404(
+        db.session, request.args.get("division") or current_user.division_code, current_user)
+    form = GenerateForm(division=division.code, period=default_period(clock.today()))
+    return render_template(
+        "reports/index.html", division=division, form=form, labels=labels, kinds=ReportKind,
+        ancestors=[a for a in ancestors_of(db.session, division)
+                   if can_print_reports(current_user, a.code)],
+        children=children_of(db.session, division.code), is_village=division.level == Level.VILLAGE,
+        reports=queries.recent_reports(db.session, current_user))
+
+
+@bp.post("/reports/")
+@printers
+def generate():
+    form = GenerateForm()
+    division = queries.get_printable_division_or_404(db.session, form.division.data, current_user)
+    if not form.validate():
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
+        return redirect(url_for("reports.index", division=division.code))
+    try:
+        report, pdf = operations.generate_report(
+            db.session, kind=form.kind.data, division_code=division.code,
+            start=form.period_range[0], end=form.period_range[1], actor=current_user,
+            policy=current_policy(), site_url=request.url_root,
+            row_level=Level.VILLAGE if form.by_village.data else None)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("reports.index", division=division.code))
+    db.session.commit()
+    return _pdf_response(report, pdf)
+
+
+@bp.get("/reports/<number>.pdf")
+@printers
+def download(number: str):
+    report = queries.get_report_or_404(db.session, number, current_user)
+    pdf = operations.stored_pdf(db.session, report)
+    record(db.session, "report_download", target_type="reports", target_id=report.id,
+           division=report.division_code, note=report.number)
+    db.session.commit()
+    return _pdf_response(report, pdf)
+
+
+@bp.route("/verify/<number>", methods=["GET", "POST"])
+def verify(number: str):
+    """Public: what the numbered report showed, and whether a given hash or file is it."""
+    report = queries.get_public_report_or_404(db.session, number)
+    candidate = request.args.get("sha256")
+    if request.method == "POST":
+        request.max_content_length = MAX_UPLOAD
+        upload = request.files.get("pdf")
+        candidate = (hashlib.sha256(upload.read()).hexdigest() if upload and upload.filename
+                     else request.form.get("sha256"))
+    return render_template("reports/verify.html", report=report, labels=labels,
+                           candidate=(candidate or "").strip(),
+                           matches=report.hash_matches(candidate))
