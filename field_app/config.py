@@ -63,6 +63,13 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         if unknown:
             warnings.warn(f"unknown configuration keys: {sorted(unknown)}", stacklevel=3)
         config.update(overrides)
+    if str(config["SQLALCHEMY_DATABASE_URI"] or "").startswith("postgresql"):
+        # PostgreSQL's JIT compiles the indicator statement on every run (0.5-0.9 s of a
+        # 2 s league computation at a million persons) and never pays that back for
+        # statements of this size; turned off per connection, not per statement, so the
+        # engine stays one statement per computation.
+        options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
     if not config["SQLALCHEMY_DATABASE_URI"]:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'field_app.db'}"

@@ -17,7 +17,7 @@ class Actor:
     division_code: str | None = None
 
 
-def _operator() -> Actor:
+def operator_actor() -> Actor:
     """Outside a request (commands, scripts) the writer is the operating-system user."""
     try:
         name = getpass.getuser()
@@ -32,7 +32,7 @@ def set_actor(session: Session, actor: Actor) -> None:
 
 def get_actor(session: Session) -> Actor:
     actor = session.info.get(SESSION_KEY)
-    return actor if actor is not None else _operator()
+    return actor if actor is not None else operator_actor()
 
 
 def actor_for(user, ip: str | None = None) -> Actor:

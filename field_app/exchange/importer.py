@@ -20,6 +20,8 @@ from typing import Any
 from geoalchemy2 import WKTElement
 from sqlalchemy import Connection, Row, Select, Table, bindparam, func, select, text, update
 
+from field_app.audit.actor import Actor, operator_actor
+from field_app.audit.operations import plain, record_many
 from field_app.core.clock import clock
 from field_app.core.sql import insert_rows
 from field_app.divisions.codes import level_of
@@ -251,9 +253,23 @@ def _normalise(value):
     return value.value if hasattr(value, "value") else value
 
 
+def plain_text(value: Any) -> str:
+    return str(plain(value))
+
+
+def _division_of(record: dict[str, Any]) -> str | None:
+    return record.get("division_code") or record.get("village_code") or record.get("code")
+
+
 def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
-          actor_id: int | None, now: dt.datetime) -> Counts:
-    """Insert new natural keys, update changed rows, leave identical rows alone."""
+          actor: Actor, now: dt.datetime) -> Counts:
+    """Insert new natural keys, update changed rows, leave identical rows alone.
+
+    Every inserted row gets a ``create`` audit event (keyed by its natural key, with its
+    values) and every changed row an ``update`` event with the values before and after,
+    written in bulk beside the data.
+    """
+    actor_id = actor.user_id
     table = target.table
     pk = next(iter(table.primary_key.columns))
     names = list(records[0]) if records else []
@@ -267,13 +283,26 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
         existing[tuple(row[k] for k in target.key)] = row
 
     counts = Counts()
-    inserts, updates = [], []
+    inserts, updates, events = [], [], []
+    kind = table.name
     for record in records:
-        found = existing.get(tuple(record[k] for k in target.key))
+        key = tuple(record[k] for k in target.key)
+        found = existing.get(key)
         if found is None:
             inserts.append(record)
-        elif any(_normalise(found[name]) != record[name] for name in names):
+            events.append({"action": "create", "target_type": kind,
+                           "target_id": "|".join(map(plain_text, key)),
+                           "division": _division_of(record), "note": "import",
+                           "after": {name: plain(value) for name, value in record.items()}})
+            continue
+        changed = [name for name in names if _normalise(found[name]) != record[name]]
+        if changed:
             updates.append(record | {"_pk": found["_pk"]})
+            events.append({"action": "update", "target_type": kind,
+                           "target_id": str(found["_pk"]), "division": _division_of(record),
+                           "note": "import",
+                           "before": {name: plain(found[name]) for name in changed},
+                           "after": {name: plain(record[name]) for name in changed}})
         else:
             counts.unchanged += 1
     write = target.write_as or (lambda record: record)
@@ -298,14 +327,19 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
         for chunk in chunks(written):
             conn.execute(statement, [{f"b_{k}": v for k, v in record.items()} for record in chunk])
         counts.updated = len(updates)
+    record_many(conn, events, actor=actor)
     return counts
 
 
-def import_dataset(conn: Connection, directory: Path, *, actor_id: int | None = None) -> ImportResult:
+def import_dataset(conn: Connection, directory: Path, *,
+                   actor: Actor | None = None) -> ImportResult:
     """Check the whole data set in ``directory``, then merge it; never half-writes.
 
-    With any fault, returns every fault and writes nothing. The caller commits.
+    With any fault, returns every fault and writes nothing. ``actor`` (default: the
+    operating-system user) is who the audit log names for every row written. The caller
+    commits.
     """
+    actor = actor or operator_actor()
     with _collector_paused():
         dataset: Dataset = read_dataset(Path(directory), existing_keys_in(conn))
         if dataset.errors:
@@ -331,7 +365,7 @@ def import_dataset(conn: Connection, directory: Path, *, actor_id: int | None = 
                     lookups.person_ids |= fetch_map(
                         conn, Person.__table__, "id_number", "id", missing)
             records = [target.to_record(row, lookups) for row in parsed.rows]
-            counts[filename] = merge(conn, target, records, actor_id=actor_id, now=now)
+            counts[filename] = merge(conn, target, records, actor=actor, now=now)
         analyze_after_import(conn, [TARGETS[name].table for name, c in counts.items()
                                     if c.inserted + c.updated >= ANALYZE_MIN_ROWS])
     return ImportResult([], counts)

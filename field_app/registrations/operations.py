@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from field_app.audit.actor import get_actor
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.errors import InvalidTransition, OutOfScope, ValidationFailed
@@ -381,7 +382,7 @@ def import_attrition(session: Session, directory: Path, *, actor) -> ImportResul
                if not actor.covers(row["division_code"])]
     if dataset.errors or outside:
         return ImportResult(sorted(dataset.errors + outside, key=lambda e: (e.file, e.line)), {})
-    result = import_dataset(session.connection(), directory, actor_id=actor.id)
+    result = import_dataset(session.connection(), directory, actor=get_actor(session))
     audit(session, "import", target_type="natural_attrition", note="; ".join(
         f"{name}: +{c.inserted} ~{c.updated} ={c.unchanged}" for name, c in result.counts.items()))
     return result

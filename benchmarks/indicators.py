@@ -1,0 +1,658 @@
+"""Import and indicator timings on a synthetic Hinggan League data set.
+
+    python -m benchmarks.indicators --persons 1000000 --db sqlite|postgresql
+        [--database-url URL] [--data-dir DIR] [--repeat N] [--keep]
+
+1. Builds an interchange CSV folder (``shared/spec/interchange.md``) of the requested size
+   with a fixed seed: the Hinggan League tree (6 banners, ~70 townships, ~800 villages),
+   persons with valid ID numbers, ~0.33 households and ~0.78 members per person, and
+   transfer spells, trainings, registrations, aid, attrition and employed totals (~1.5
+   rows per person besides the persons themselves).
+2. Times ``import_dataset`` into an empty database brought to schema by the migrations,
+   the importer's ANALYZE and the commit included.
+3. Times ``compute_indicators`` for the league and one banner over the year 2026, next to
+   the summed time of a bare ``count(*)`` of each table the indicators read.
+
+Targets on the 2-core reference machine: import >= 20,000 rows/s on both databases; all
+twelve indicators for 1,000,000 persons within 3 s on PostgreSQL and 5 s on SQLite.
+
+The generated folder is reused by a later run when its manifest matches the size, the
+seed and the generator's code; ``--keep`` leaves the folder and the SQLite file in place
+(without it both are removed at the end; the PostgreSQL schema is left as it is).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import inspect
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from stdnum.cn import ric, uscc
+
+SEED = 20260101
+LEAGUE = "152200000000"
+REGION = "150000000000"
+BANNER = "152222000000"  # the banner timed besides the league
+PERIOD = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:55432/field_app_bench"
+COUNTED_TABLES = (
+    "persons",
+    "household_members",
+    "households",
+    "transfer_spells",
+    "trainings",
+    "employment_registrations",
+    "unemployment_registrations",
+    "employment_aid",
+    "natural_attrition",
+)
+IMPORT_TARGET = 20_000  # rows/s
+INDICATOR_TARGET = {"postgresql": 3.0, "sqlite": 5.0}  # seconds at 1,000,000 persons
+
+# code, name, townships, share of the population, rough centre (longitude, latitude)
+BANNERS = (
+    ("152201", "乌兰浩特市", 10, 0.22, (122.09, 46.07)),
+    ("152202", "阿尔山市", 7, 0.04, (119.94, 47.18)),
+    ("152221", "科尔沁右翼前旗", 14, 0.22, (121.95, 46.08)),
+    ("152222", "科尔沁右翼中旗", 13, 0.17, (121.47, 45.06)),
+    ("152223", "扎赉特旗", 14, 0.21, (122.90, 46.73)),
+    ("152224", "突泉县", 12, 0.14, (121.59, 45.38)),
+)
+
+# Every event date lies on or before this day, so the data set never depends on the day
+# the benchmark runs (ID numbers with a future birth date would be rejected).
+LAST_DAY = dt.date(2026, 10, 31)
+FIRST_BIRTH = dt.date(1941, 1, 1)
+LAST_BIRTH = dt.date(2026, 6, 30)
+_BASE = dt.date(1940, 1, 1).toordinal()
+_LAST = LAST_DAY.toordinal()
+# Dates are handled as ordinals; these turn them into text without a call per cell.
+_ISO = [dt.date.fromordinal(n).isoformat() for n in range(_BASE, _LAST + 1)]
+_COMPACT = [text.replace("-", "") for text in _ISO]
+
+SURNAMES = "王李张刘包白宝吴赵孙陈杨金韩于高郭马胡乌"
+GIVEN = "巴特尔图雅敖其玉兰建国秀英志强海明丽华春梅晓东宏伟娜仁格日勒"
+COURSES = ("电焊工", "汽车驾驶", "中式烹调", "家政服务", "养老护理", "电工", "美容美发",
+           "农机维修", "电子商务", "育婴员", "保安员", "面点师")
+INSTITUTIONS = ("兴安职业培训学校", "乌兰浩特市技工学校", "兴安盟职业技术学院", "科右前旗培训中心")
+INDUSTRIES = "ABCDEFGHIJKLMNOPQRST"
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def _iso(day: int | None) -> str:
+    return "" if day is None else _ISO[day - _BASE]
+
+
+def _ordinal(year: int, month: int, day: int) -> int:
+    return dt.date(year, month, day).toordinal()
+
+
+# --- synthetic data set ------------------------------------------------------------------
+
+class Generator:
+    """Builds the rows of every file; all randomness comes from one seeded ``Random``."""
+
+    def __init__(self, persons: int, seed: int = SEED) -> None:
+        self.n = persons
+        self.rng = random.Random(seed)
+        self.used_bodies: set[str] = set()
+        self.files: dict[str, tuple[tuple[str, ...], list[tuple]]] = {}
+        # Per person, by index: birth ordinal, male, banner index, village code or None,
+        # labour capacity or None.
+        self.birth: list[int] = []
+        self.male: list[bool] = []
+        self.banner: list[int] = []
+        self.village: list[str | None] = []
+        self.capacity: list[str | None] = []
+        self.id_numbers: list[str] = []
+
+    # divisions
+
+    def divisions(self) -> None:
+        rng = self.rng
+        rows = [(REGION, "内蒙古自治区", ""), (LEAGUE, "兴安盟", REGION)]
+        self.townships: list[list[str]] = []
+        self.villages: list[list[str]] = []
+        for code6, name, townships, _, _ in BANNERS:
+            banner = code6 + "000000"
+            rows.append((banner, name, LEAGUE))
+            banner_townships, banner_villages = [], []
+            for t in range(1, townships + 1):
+                township = f"{code6}{t:03d}000"
+                rows.append((township, f"{name}第{t}苏木乡镇", banner))
+                banner_townships.append(township)
+                for v in range(1, rng.randint(8, 15) + 1):
+                    village = f"{township[:9]}{v:03d}"
+                    rows.append((village, f"{name}第{t}苏木乡镇第{v}嘎查村", township))
+                    banner_villages.append(village)
+            self.townships.append(banner_townships)
+            self.villages.append(banner_villages)
+        self.files["divisions.csv"] = (("code", "name", "parent_code"), rows)
+
+    # persons, households, members
+
+    def _person(self, banner: int, village: str | None, birth: int, male: bool) -> int:
+        rng = self.rng
+        ymd = _COMPACT[birth - _BASE]
+        area = BANNERS[banner][0]
+        while True:  # the sequence number's parity is the sex (odd: male)
+            body = f"{area}{ymd}{rng.randrange(500) * 2 + male:03d}"
+            if body not in self.used_bodies:
+                break
+        self.used_bodies.add(body)
+        self.id_numbers.append(body + ric.calc_check_digit(body + "0"))
+        self.birth.append(birth)
+        self.male.append(male)
+        self.banner.append(banner)
+        self.village.append(village)
+        self.capacity.append(None)
+        return len(self.birth) - 1
+
+    def _name(self) -> str:
+        rng = self.rng
+        return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
+
+    def _phone(self) -> str:
+        rng = self.rng
+        if rng.random() < 0.2:
+            return ""
+        return f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}"
+
+    def people(self) -> None:
+        rng = self.rng
+        n_rural = round(self.n * 0.78)
+        first_birth, last_birth = FIRST_BIRTH.toordinal(), LAST_BIRTH.toordinal()
+        mid_2026 = _ordinal(2026, 6, 30)
+        banner_weights = [b[3] for b in BANNERS]
+        households, members = [], []
+        relations = ("spouse", "child", "child", "parent", "grandchild", "sibling", "other")
+        serial = 0
+        while len(self.birth) < n_rural:
+            b = rng.choices(range(len(BANNERS)), banner_weights)[0]
+            village = rng.choice(self.villages[b])
+            serial += 1
+            code = f"{village}{serial:06d}"
+            lon, lat = BANNERS[b][4]
+            households.append((code, village, f"第{serial}号",
+                               f"{lon + rng.uniform(-0.6, 0.6):.6f}",
+                               f"{lat + rng.uniform(-0.5, 0.5):.6f}"))
+            size = min(rng.choices((1, 2, 3, 4, 5), (25, 35, 25, 10, 5))[0],
+                       n_rural - len(self.birth))
+            for k in range(size):
+                if k == 0:  # heads are adults
+                    birth = rng.randint(first_birth, mid_2026 - 20 * 365)
+                else:
+                    birth = rng.randint(first_birth, last_birth)
+                i = self._person(b, village, birth, rng.random() < 0.5)
+                age = (mid_2026 - birth) // 365
+                if age < 16 or age > 70:
+                    capacity = "none"
+                else:
+                    capacity = rng.choices(("full", "partial", "none"), (80, 15, 5))[0]
+                self.capacity[i] = capacity
+                members.append((code, self.id_numbers[i],
+                                "head" if k == 0 else rng.choice(relations), capacity))
+        while len(self.birth) < self.n:
+            b = rng.choices(range(len(BANNERS)), banner_weights)[0]
+            self._person(b, None, rng.randint(first_birth, last_birth), rng.random() < 0.5)
+        persons = [
+            (number, self._name(), "urban" if village is None else "rural", self._phone())
+            for number, village in zip(self.id_numbers, self.village)
+        ]
+        for k in range(0, len(persons), 10):  # some records lack the hukou, as rosters do
+            if self.village[k] is None:
+                persons[k] = (persons[k][0], persons[k][1], "", persons[k][3])
+        self.files["persons.csv"] = (("id_number", "name", "hukou", "phone"), persons)
+        self.files["households.csv"] = (
+            ("household_code", "village_code", "address", "longitude", "latitude"), households)
+        self.files["household_members.csv"] = (
+            ("household_code", "id_number", "relation", "labour_capacity"), members)
+        self.rural = [i for i in range(self.n) if self.village[i] is not None]
+        self.urban = [i for i in range(self.n) if self.village[i] is None]
+
+    def _sample(self, pool: list[int], share: float) -> list[int]:
+        return self.rng.sample(pool, min(len(pool), round(self.n * share)))
+
+    def _division_of(self, i: int) -> str:
+        """Where a registration of person ``i`` is recorded: their village, or a
+        township, village or the banner itself for urban residents."""
+        rng = self.rng
+        if self.village[i] is not None:
+            return self.village[i] if rng.random() < 0.8 else self.village[i][:9] + "000"
+        b = self.banner[i]
+        draw = rng.random()
+        if draw < 0.6:
+            return rng.choice(self.townships[b])
+        if draw < 0.9:
+            return rng.choice(self.villages[b])
+        return BANNERS[b][0] + "000000"
+
+    # rural records
+
+    def spells(self) -> None:
+        rng = self.rng
+        mid_2026 = _ordinal(2026, 6, 30)
+        working = [i for i in self.rural if self.capacity[i] != "none"
+                   and 16 * 365 <= mid_2026 - self.birth[i] <= 60 * 365]
+        first = _ordinal(2022, 1, 1)
+        rows = []
+        for i in self._sample(working, 0.14):
+            seen = set()
+            for _ in range(rng.choices((1, 2, 3), (65, 30, 5))[0]):
+                start = rng.randint(first, _LAST)
+                kind = "non_agri" if rng.random() < 0.85 else "primary_after_land_transfer"
+                if (start, kind) in seen:
+                    continue
+                seen.add((start, kind))
+                end = None if rng.random() < 0.35 else min(start + rng.randint(20, 500), _LAST)
+                stable = rng.random() < 0.6
+                rows.append((self.id_numbers[i], kind, _iso(start), _iso(end),
+                             rng.choice(("in_county", "in_league", "in_region", "out_of_region",
+                                         "abroad")) if rng.random() < 0.9 else "",
+                             rng.choice(INDUSTRIES) if rng.random() < 0.9 else "",
+                             "1" if stable or rng.random() < 0.2 else "0",
+                             "1" if stable or rng.random() < 0.2 else "0"))
+        self.files["transfer_spells.csv"] = (
+            ("id_number", "kind", "start_date", "end_date", "destination", "industry",
+             "stable_workplace", "stable_income"), rows)
+
+    def trainings(self) -> None:
+        rng = self.rng
+        first = _ordinal(2024, 1, 1)
+        rows = []
+        for i in self._sample(self.rural, 0.045):
+            seen = set()
+            for _ in range(rng.choices((1, 2), (80, 20))[0]):
+                course, start = rng.choice(COURSES), rng.randint(first, _LAST)
+                if (course, start) in seen:
+                    continue
+                seen.add((course, start))
+                rows.append((self.id_numbers[i], course, rng.choice(INSTITUTIONS),
+                             "1" if rng.random() < 0.6 else "0",
+                             rng.choices(("employment_fund", "other_fiscal", "self", "other"),
+                                         (45, 25, 20, 10))[0],
+                             _iso(start), _iso(min(start + rng.randint(3, 60), _LAST)),
+                             "1" if rng.random() < 0.85 else "0"))
+        self.files["trainings.csv"] = (
+            ("id_number", "course", "institution", "institution_certified", "funding",
+             "start_date", "end_date", "completed"), rows)
+
+    # urban records
+
+    def _uscc(self, banner: int) -> str:
+        rng = self.rng
+        first17 = "91" + BANNERS[banner][0] + "".join(rng.choices(_USCC_CHARS, k=9))
+        return first17 + uscc.calc_check_digit(first17)
+
+    def employment(self) -> None:
+        rng = self.rng
+        employers = [[self._uscc(b) for _ in range(max(20, self.n // 1500))]
+                     for b in range(len(BANNERS))]
+        types = ("unit", "individual_business", "flexible", "public_welfare_post")
+        first = _ordinal(2018, 1, 1)
+        chosen = (self._sample(self.urban, 0.11 * 0.7) + self._sample(self.rural, 0.11 * 0.3))
+        self.employed_persons = chosen
+        self.registered: dict[int, list[int]] = {}
+        rows = []
+        for i in chosen:
+            start = rng.randint(first, _LAST)
+            kind = rng.choices(types, (40, 15, 35, 10))[0]
+            employer = rng.choice(employers[self.banner[i]])
+            for _ in range(rng.choices((1, 2, 3), (70, 22, 8))[0]):
+                end = None if rng.random() < 0.45 else min(start + rng.randint(30, 900), _LAST)
+                needs_employer = kind in ("unit", "individual_business")
+                registered = min(start + rng.randint(0, 40), _LAST)
+                self.registered.setdefault(i, []).append(registered)
+                rows.append((
+                    f"JY{len(rows) + 1:08d}", self.id_numbers[i], self._division_of(i), kind,
+                    employer if needs_employer else "",
+                    f"兴安某单位{employer[-6:]}" if needs_employer else "",
+                    _iso(start), _iso(end), _iso(registered),
+                    rng.choices(("new_entrant", "unemployed_reemployed", "other"),
+                                (30, 25, 45))[0],
+                    "1" if rng.random() < 0.04 else "0",
+                    "1" if rng.random() < 0.95 else "0",
+                ))
+                # Half of the follow-ups continue with the same type and employer, the
+                # case rule 1 clause 6 is about.
+                start += rng.randint(30, 700)
+                if start > _LAST:
+                    break
+                if rng.random() < 0.5:
+                    kind = rng.choices(types, (40, 15, 35, 10))[0]
+                    employer = rng.choice(employers[self.banner[i]])
+        self.files["employment_registrations.csv"] = (
+            ("registration_id", "id_number", "division_code", "employment_type",
+             "employer_uscc", "employer_name", "start_date", "end_date", "registered_on",
+             "person_category", "formal_transfer", "valid"), rows)
+
+    def unemployment(self) -> None:
+        rng = self.rng
+        first = _ordinal(2020, 1, 1)
+        rows = []
+        chosen = (self._sample(self.urban, 0.035 * 0.8) + self._sample(self.rural, 0.035 * 0.2))
+        for i in chosen:
+            registered = rng.randint(first, _LAST)
+            for _ in range(rng.choices((1, 2), (85, 15))[0]):
+                cancelled = None
+                if rng.random() < 0.55 and registered + 30 <= _LAST:
+                    cancelled = min(registered + rng.randint(30, 700), _LAST)
+                rows.append((f"SY{len(rows) + 1:08d}", self.id_numbers[i], self._division_of(i),
+                             _iso(registered), _iso(cancelled),
+                             "1" if rng.random() < 0.95 else "0",
+                             rng.choice(("1", "0", ""))))
+                if cancelled is None or cancelled + 10 > _LAST:
+                    break
+                registered = rng.randint(cancelled + 1, _LAST)
+        self.files["unemployment_registrations.csv"] = (
+            ("registration_id", "id_number", "division_code", "registered_on", "cancelled_on",
+             "valid", "receives_benefit"), rows)
+
+    def aid(self) -> None:
+        rng = self.rng
+        first = _ordinal(2023, 1, 1)
+        pool = self.employed_persons[: round(self.n * 0.015 * 0.6)]
+        pool += self._sample(self.urban, 0.015 * 0.4)
+        rows, seen = [], set()
+        for i in pool:
+            if i in seen:
+                continue
+            seen.add(i)
+            exited = reason = None
+            if i in self.registered and rng.random() < 0.7:
+                # Aid ends around the registration of the job that ended it (rule 5).
+                exited = max(rng.choice(self.registered[i]) - rng.randint(0, 30), first + 20)
+                recognized = max(exited - rng.randint(20, 500), first)
+            else:
+                recognized = rng.randint(first, _LAST - 30)
+                if rng.random() < 0.6:
+                    exited = min(recognized + rng.randint(20, 500), _LAST)
+            if exited is not None:
+                reason = rng.choices(("unit_employment", "self_employment",
+                                      "flexible_employment", "other"), (35, 20, 25, 20))[0]
+            rows.append((self.id_numbers[i], rng.choice(self.townships[self.banner[i]]),
+                         _iso(recognized), _iso(exited), reason or ""))
+        self.files["employment_aid.csv"] = (
+            ("id_number", "division_code", "recognized_on", "exited_on", "exit_reason"), rows)
+
+    def attrition(self) -> None:
+        rng = self.rng
+        first = _ordinal(2024, 1, 1)
+        rows = [
+            (self.id_numbers[i], self._division_of(i), _iso(rng.randint(first, _LAST)),
+             rng.choices(("retirement", "death", "other"), (60, 30, 10))[0])
+            for i in self._sample(list(range(self.n)), 0.015)
+        ]
+        self.files["natural_attrition.csv"] = (
+            ("id_number", "division_code", "occurred_on", "reason"), rows)
+
+    def employed_totals(self) -> None:
+        rng = self.rng
+        rows = []
+        for b, (code6, _, _, share, _) in enumerate(BANNERS):
+            for year in (2024, 2025, 2026):
+                total = round(self.n * share * rng.uniform(0.3, 0.4))
+                rows.append((code6 + "000000", f"{year}-12-31", total,
+                             rng.randint(0, total // 50)))
+            if b % 2 == 0:  # township figures below some banners: the banner's figure wins
+                for township in self.townships[b]:
+                    total = round(self.n * share / len(self.townships[b]) * 0.35)
+                    rows.append((township, "2026-12-31", total, 0))
+        self.files["employed_totals.csv"] = (
+            ("division_code", "as_of", "employed_total", "deduction"), rows)
+
+    def build(self) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
+        self.divisions()
+        self.people()
+        self.spells()
+        self.trainings()
+        self.employment()
+        self.unemployment()
+        self.aid()
+        self.attrition()
+        self.employed_totals()
+        return self.files
+
+
+def _fingerprint(persons: int) -> dict:
+    # The generator's code and data: a change to them, not to the report, invalidates a
+    # folder written before.
+    source = inspect.getsource(Generator) + repr(
+        (BANNERS, LAST_DAY, FIRST_BIRTH, LAST_BIRTH, SURNAMES, GIVEN, COURSES, INSTITUTIONS))
+    return {"persons": persons, "seed": SEED,
+            "generator": hashlib.sha256(source.encode()).hexdigest()}
+
+
+def ensure_dataset(directory: Path, persons: int) -> tuple[int, float, bool]:
+    """Write the data set into ``directory`` unless an identical one is there already.
+
+    Returns (data rows, seconds spent generating, reused).
+    """
+    manifest = directory / "manifest.json"
+    wanted = _fingerprint(persons)
+    if manifest.is_file():
+        found = json.loads(manifest.read_text())
+        if {k: found.get(k) for k in wanted} == wanted:
+            return found["rows"], 0.0, True
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    started = time.perf_counter()
+    files = Generator(persons).build()
+    rows = 0
+    for filename, (header, body) in files.items():
+        with open(directory / filename, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(body)
+        rows += len(body)
+    seconds = time.perf_counter() - started
+    # Written last: a folder without it is an interrupted run and is rebuilt.
+    manifest.write_text(json.dumps(wanted | {"rows": rows}))
+    return rows, seconds, False
+
+
+# --- database ----------------------------------------------------------------------------
+
+def prepare_database(kind: str, url: str):
+    """A Flask app on an empty database at the head migration."""
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+
+    from field_app import create_app
+    from field_app.extensions import db
+
+    if kind == "postgresql":
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        engine.dispose()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    return app
+
+
+def machine(conn, kind: str) -> str:
+    """Cores and versions; on a SQLite run the PostgreSQL server at the default URL is
+    asked for its version too, if it answers."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    sqlite = f"SQLite {sqlite3.sqlite_version}"
+    if kind == "sqlite":
+        sqlite += f" (SpatiaLite {conn.execute(text('SELECT spatialite_version()')).scalar()})"
+        try:
+            engine = create_engine(DEFAULT_PG_URL, connect_args={"connect_timeout": 3})
+            with engine.connect() as pg:
+                version = pg.execute(text("SHOW server_version")).scalar()
+            engine.dispose()
+            postgresql = f"PostgreSQL {version} (at {DEFAULT_PG_URL})"
+        except SQLAlchemyError:
+            postgresql = "PostgreSQL not reached"
+    else:
+        postgresql = (f"PostgreSQL {conn.execute(text('SHOW server_version')).scalar()} "
+                      f"(PostGIS {conn.execute(text('SELECT postgis_lib_version()')).scalar()})")
+    return (f"{os.cpu_count()} cores, Python {platform.python_version()}, {sqlite}, "
+            f"{postgresql}")
+
+
+def time_import(engine, directory: Path):
+    from field_app.exchange.importer import import_dataset
+
+    with engine.connect() as conn:
+        started, cpu = time.perf_counter(), time.process_time()
+        result = import_dataset(conn, directory)
+        if not result.ok:
+            conn.rollback()
+            for error in result.errors[:20]:
+                print(f"  {error.file}:{error.line} [{error.column}] {error.value!r}: "
+                      f"{error.reason}", file=sys.stderr)
+            raise SystemExit(f"the generated data set has {len(result.errors)} faults")
+        conn.commit()
+        return result.counts, time.perf_counter() - started, time.process_time() - cpu
+
+
+def time_indicators(engine, division: str, repeat: int):
+    from field_app.indicators import compute_indicators
+
+    times, values = [], None
+    with engine.connect() as conn:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            values = compute_indicators(conn, division, *PERIOD)
+            times.append(time.perf_counter() - started)
+            conn.rollback()
+    return times, values
+
+
+def time_counts(engine, repeat: int) -> list[float]:
+    from sqlalchemy import text
+
+    sums = []
+    with engine.connect() as conn:
+        for _ in range(repeat):
+            total = 0.0
+            for table in COUNTED_TABLES:
+                started = time.perf_counter()
+                conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                total += time.perf_counter() - started
+            sums.append(total)
+            conn.rollback()
+    return sums
+
+
+# --- report ------------------------------------------------------------------------------
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.indicators",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file under /tmp, or "
+                        f"{DEFAULT_PG_URL} (its public schema is dropped and recreated)")
+    parser.add_argument("--data-dir", type=Path,
+                        help="where the CSV folder goes (default: /tmp/field_app_bench_data_N)")
+    parser.add_argument("--repeat", type=int, default=5, help="indicator repetitions")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the CSV folder and the SQLite file after the run")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SECRET_KEY", "bench")
+
+    directory = args.data_dir or Path(f"/tmp/field_app_bench_data_{args.persons}")
+    sqlite_file = None
+    url = args.database_url
+    if url is None and args.db == "sqlite":
+        sqlite_file = Path(f"/tmp/field_app_bench_{args.persons}.db")
+        url = f"sqlite:///{sqlite_file}"
+    elif url is None:
+        url = DEFAULT_PG_URL
+    if sqlite_file is not None:
+        for path in sqlite_file.parent.glob(sqlite_file.name + "*"):
+            path.unlink()
+
+    rows, generated_in, reused = ensure_dataset(directory, args.persons)
+
+    from field_app.extensions import db
+
+    app = prepare_database(args.db, url)
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as conn:
+            machine_line = machine(conn, args.db)
+        load_before = os.getloadavg()[0]
+        counts, import_seconds, import_cpu = time_import(engine, directory)
+        league_times, league_values = time_indicators(engine, LEAGUE, args.repeat)
+        banner_times, banner_values = time_indicators(engine, BANNER, args.repeat)
+        count_times = time_counts(engine, args.repeat)
+        load_after = os.getloadavg()[0]
+        engine.dispose()
+
+    imported = sum(c.inserted + c.updated + c.unchanged for c in counts.values())
+    rate = imported / import_seconds
+    limit = INDICATOR_TARGET[args.db] * max(1.0, args.persons / 1_000_000)
+    print()
+    print(f"machine     {machine_line}")
+    print(f"database    {args.db}: {engine.url.render_as_string(hide_password=True)}")
+    print(f"data set    {args.persons:,} persons, {rows:,} rows in {directory} "
+          + ("(reused)" if reused else f"(generated in {generated_in:.1f} s)"))
+    # Other work on the machine slows every figure below; the load average tells how much.
+    print(f"load        1-minute load average {load_before:.2f} before the import, "
+          f"{load_after:.2f} after the timings")
+    print()
+    print(f"{'import (import_dataset + commit)':<36}{'rows':>12}{'seconds':>10}{'rows/s':>10}"
+          f"{'target':>12}")
+    print(f"{'':<36}{imported:>12,}{import_seconds:>10.1f}{rate:>10,.0f}"
+          f"{'>= ' + format(IMPORT_TARGET, ','):>12}  {_verdict(rate >= IMPORT_TARGET)}")
+    print(f"  (of which {import_cpu:.1f} s CPU time in this process: reading, checking and, "
+          f"for SQLite, the database work itself)")
+    for filename, c in counts.items():
+        print(f"  {filename:<34}{c.inserted + c.updated + c.unchanged:>12,}")
+    print()
+    a, b = PERIOD
+    print(f"{'indicators ' + str(a) + '..' + str(b):<36}{'best s':>10}{'median s':>10}"
+          f"{'count(*) s':>12}{'target':>10}")
+    count_best = min(count_times)
+    for division, times in ((LEAGUE, league_times), (BANNER, banner_times)):
+        best, median = min(times), statistics.median(times)
+        print(f"  {division:<34}{best:>10.2f}{median:>10.2f}{count_best:>12.2f}"
+              f"{'<= ' + format(limit, 'g') + ' s':>10}  {_verdict(median <= limit)}")
+    print(f"  (count(*): best of {args.repeat} of the summed bare counts of "
+          f"{len(COUNTED_TABLES)} tables; indicators: {args.repeat} runs each)")
+    print()
+    keys = list(league_values)
+    width = max(len(k) for k in keys)
+    print(f"{'indicator':<{width}}{LEAGUE:>16}{BANNER:>16}")
+    for key in keys:
+        print(f"{key:<{width}}{str(league_values[key]):>16}{str(banner_values[key]):>16}")
+
+    if not args.keep:
+        shutil.rmtree(directory, ignore_errors=True)
+        if sqlite_file is not None:
+            for path in sqlite_file.parent.glob(sqlite_file.name + "*"):
+                path.unlink()
+    ok = rate >= IMPORT_TARGET and max(statistics.median(league_times),
+                                       statistics.median(banner_times)) <= limit
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
