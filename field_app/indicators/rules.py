@@ -232,7 +232,9 @@ def employed_total(division: str, a: dt.date, b: dt.date, policy: Policy) -> Sel
         not_(exists().where(child.c.parent_code == n.c.code)),
         not_(figure_at_or_above(n.c.code, include_self=True)),
     )
-    return select(case((uncovered_leaf, None), else_=effective_sum.scalar_subquery()))
+    unknown = not_(exists().where(n.c.code == division))
+    return select(case((unknown, None), (uncovered_leaf, None),
+                       else_=effective_sum.scalar_subquery()))
 
 
 # --- rural and pastoral ----------------------------------------------------------------

@@ -6,6 +6,8 @@ OTHER_BANNER has one township OTHER_TOWN with one village OTHER_VILLAGE.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.indicators.support import (
@@ -127,3 +129,9 @@ def test_figures_outside_d_do_not_count(make, indicators, division, expected):
 
 def test_zero_is_a_value_and_not_empty(make, indicators):
     assert employed_total(make, indicators, BANNER, {STREET: (10, 10), TOWN: 0}) == 0
+
+
+def test_unknown_division_has_no_employed_total(indicators):
+    values = indicators("152299000000", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert values["employed_total"] is None
+    assert values["registered_unemployment_rate"] is None
