@@ -10,6 +10,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
     "SECRET_KEY": None,
@@ -41,6 +43,10 @@ _FLASK_KEYS = {"TESTING", "DEBUG", "SERVER_NAME", "PREFERRED_URL_SCHEME", "SESSI
                "SQLALCHEMY_ENGINE_OPTIONS", "SQLALCHEMY_ECHO", "WTF_CSRF_ENABLED"}
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def _parse(raw: str) -> Any:
     try:
         return json.loads(raw)
@@ -63,12 +69,17 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         if unknown:
             warnings.warn(f"unknown configuration keys: {sorted(unknown)}", stacklevel=3)
         config.update(overrides)
+    # JSON columns (the audit log's before/after values) are serialised with orjson: about
+    # five times faster than the json module on the million-row import path, and it
+    # writes dates and enum values itself.
+    options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("json_serializer", _json_dumps)
+    options.setdefault("json_deserializer", orjson.loads)
     if str(config["SQLALCHEMY_DATABASE_URI"] or "").startswith("postgresql"):
         # PostgreSQL's JIT compiles the indicator statement on every run (0.5-0.9 s of a
         # 2 s league computation at a million persons) and never pays that back for
         # statements of this size; turned off per connection, not per statement, so the
         # engine stays one statement per computation.
-        options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
     if not config["SQLALCHEMY_DATABASE_URI"]:
         Path(instance_path).mkdir(parents=True, exist_ok=True)

@@ -59,12 +59,15 @@ def record(session: Session, action: str, *, actor: Actor | None = None, **field
     )
 
 
-def record_many(conn: Connection, rows: list[dict[str, Any]], *, actor: Actor) -> None:
+def record_many(conn: Connection, rows: list[dict[str, Any]], *, actor: Actor,
+                **shared: Any) -> None:
     """Append events for bulk writes (one per row an import inserts or changes) in one bulk
-    insert: ``rows`` hold ``action`` and the keyword fields of ``record``."""
-    now = clock.now()
-    insert_rows(conn, AuditEvent.__table__,
-                [_event_row(actor, row.pop("action"), at=now, **row) for row in rows])
+    insert. Every row holds ``action``, ``target_id``, ``division_code``, ``before`` and
+    ``after``; ``shared`` columns (``target_type``, ``note``) and the actor and time are the
+    same for all and are converted once."""
+    constants = {"at": clock.now(), "actor_id": actor.user_id, "actor_name": actor.username,
+                 "ip": actor.ip} | shared
+    insert_rows(conn, AuditEvent.__table__, rows, constants)
 
 
 def _columns(obj) -> dict[str, Any]:

@@ -290,17 +290,16 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
         found = existing.get(key)
         if found is None:
             inserts.append(record)
-            events.append({"action": "create", "target_type": kind,
-                           "target_id": "|".join(map(plain_text, key)),
-                           "division": _division_of(record), "note": "import",
-                           "after": {name: plain(value) for name, value in record.items()}})
+            events.append({"action": "create", "target_id": "|".join(map(plain_text, key)),
+                           "division_code": _division_of(record) or actor.division_code,
+                           # The engine's JSON serialiser writes dates and enums itself.
+                           "before": None, "after": dict(record)})
             continue
         changed = [name for name in names if _normalise(found[name]) != record[name]]
         if changed:
             updates.append(record | {"_pk": found["_pk"]})
-            events.append({"action": "update", "target_type": kind,
-                           "target_id": str(found["_pk"]), "division": _division_of(record),
-                           "note": "import",
+            events.append({"action": "update", "target_id": str(found["_pk"]),
+                           "division_code": _division_of(record) or actor.division_code,
                            "before": {name: plain(found[name]) for name in changed},
                            "after": {name: plain(record[name]) for name in changed}})
         else:
@@ -327,7 +326,7 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
         for chunk in chunks(written):
             conn.execute(statement, [{f"b_{k}": v for k, v in record.items()} for record in chunk])
         counts.updated = len(updates)
-    record_many(conn, events, actor=actor)
+    record_many(conn, events, actor=actor, target_type=kind, note="import")
     return counts
 
 
