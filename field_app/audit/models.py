@@ -16,11 +16,12 @@ class AuditEvent(Base):
     database triggers refuse it (see the migration that creates the table)."""
 
     __tablename__ = "audit_events"
+    # Every read is scoped to a subtree, so (division_code, at) serves the listing and the
+    # date filter; the target index serves "this record's history". No more: an import
+    # appends an event per row, and each index costs it time.
     __table_args__ = (
-        Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_division", "division_code", "at"),
         Index("ix_audit_events_target", "target_type", "target_id"),
-        Index("ix_audit_events_actor", "actor_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
