@@ -2,7 +2,6 @@
 the region administrator for league administrators; nobody for their own account."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from sqlalchemy import select
@@ -11,14 +10,12 @@ from werkzeug.security import check_password_hash
 from field_app.accounts.models import RestoreRequest, User
 from field_app.accounts.roles import AccountState, RestoreState, Role
 from field_app.extensions import db
-from tests.factories import PASSWORD
+from tests.accounts.helpers import flashes, sign_in
 
 NEW_PASSWORD = "Initial-pass-9"
 NOT_ALLOWED = "无权在该区划设置此岗位"
 NON_ADMINS = [Role.VILLAGE_COLLECTOR, Role.TOWNSHIP_REVIEWER, Role.COUNTY_STATISTICIAN,
               Role.COUNTY_LEADER, Role.AUDITOR]
-
-
 
 
 @pytest.fixture
@@ -33,15 +30,6 @@ def make(make):
     make.division("152500000000", "锡林郭勒盟", "150000000000")
     make.division("152501000000", "二连浩特市", "152500000000")
     return make
-
-
-def sign_in(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
-
-
-def flashes(response) -> list[str]:
-    return re.findall(r'<p class="flash \w+" role="status">(.*?)</p>',
-                      response.get_data(as_text=True))
 
 
 def create(client, role, division, username="zhao.liu", password=NEW_PASSWORD):

@@ -4,7 +4,6 @@ the clock, never with sleep."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from field_app.audit.models import AuditEvent
 from field_app.core.clock import clock
 from field_app.extensions import db
 from tests.factories import PASSWORD
+from tests.accounts.helpers import flashes, sign_in
 
 T0 = dt.datetime(2026, 3, 2, 9, 0)
 DAY = dt.timedelta(days=1)
@@ -26,20 +26,9 @@ CANCELLED = "账号已注销，不能再登录"
 DEACTIVATED = "账号已停用（调动或离职）"
 
 
-
-
 @pytest.fixture(autouse=True)
 def _start_of_day():
     clock.set(T0)
-
-
-def sign_in(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
-
-
-def flashes(response) -> list[str]:
-    return re.findall(r'<p class="flash \w+" role="status">(.*?)</p>',
-                      response.get_data(as_text=True))
 
 
 def file_request(client, username, password=PASSWORD, reason="回乡后继续采集"):

@@ -4,7 +4,6 @@ memory-hard hash. Time moves with the clock, never with sleep."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from field_app.audit.models import AuditEvent
 from field_app.core.clock import clock
 from field_app.extensions import db
 from tests.factories import PASSWORD
+from tests.accounts.helpers import flashes, sign_in
 
 T0 = dt.datetime(2026, 3, 2, 9, 0)
 WRONG = "Wrong-pass-1"
@@ -32,15 +32,6 @@ HAS_USERNAME = "密码不能包含用户名"
 @pytest.fixture(autouse=True)
 def _start_of_day():
     clock.set(T0)
-
-
-def sign_in(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
-
-
-def flashes(response) -> list[str]:
-    return re.findall(r'<p class="flash \w+" role="status">(.*?)</p>',
-                      response.get_data(as_text=True))
 
 
 def redirects_to(response, path: str) -> bool:
