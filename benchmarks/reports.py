@@ -51,23 +51,15 @@ def division_rows(villages: int) -> list[dict]:
 
 
 def prepare(kind: str, url: str, villages: int):
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, insert, text
+    """An app on an empty database at the head migration, holding the synthetic league."""
+    from sqlalchemy import insert
 
-    from field_app import create_app
+    from benchmarks.indicators import prepare_database
     from field_app.divisions.models import Division
     from field_app.extensions import db
 
-    if kind == "postgresql":
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        engine.dispose()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench"})
+    app = prepare_database(kind, url)
     with app.app_context():
-        upgrade()
         db.session.execute(insert(Division.__table__), division_rows(villages))
         db.session.commit()
     return app
