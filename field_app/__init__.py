@@ -37,7 +37,7 @@ def _register_extensions(app: Flask) -> None:
     from field_app import models  # noqa: F401  (every table on the metadata)
     from field_app.audit.operations import install as install_audit
     from field_app.core import security
-    from field_app.extensions import babel, csrf, db, login_manager, migrate
+    from field_app.extensions import babel, compress, csrf, db, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -56,6 +56,10 @@ def _register_extensions(app: Flask) -> None:
     from field_app.audit import labels as audit_labels
 
     audit_labels.init_app(app)
+    compress.init_app(app)
+    from field_app.surveys import assets
+
+    assets.init_app(app)  # after Compress: see assets.cache_versioned
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -65,8 +69,11 @@ def _register_blueprints(app: Flask) -> None:
     from field_app.divisions.views import bp as divisions_bp
     from field_app.registrations.views import bp as registrations_bp
     from field_app.reports.views import bp as reports_bp
+    from field_app.review.views import bp as review_bp
+    from field_app.surveys.views import bp as survey_bp
 
-    for blueprint in (accounts_bp, divisions_bp, registrations_bp, reports_bp, audit_bp, api_bp):
+    for blueprint in (accounts_bp, divisions_bp, registrations_bp, reports_bp, audit_bp, api_bp,
+                      survey_bp, review_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and attached in ``create_app``."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -12,3 +13,4 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+compress = Compress()  # gzip/brotli: the survey page must stay under 100 KB on the wire

@@ -36,13 +36,14 @@ class FreshUserClient(FlaskClient):
     """Loads the signed-in user from its own session cookie on every request, as in production.
 
     A test that holds an app context (``make``, ``app_ctx``) shares it with the client's
-    requests, so Flask-Login's user cached on ``g`` would otherwise carry over from one
-    request, and one client, to the next.
+    requests, so Flask-Login's user and Flask-WTF's CSRF token cached on ``g`` would
+    otherwise carry over from one request, and one client, to the next.
     """
 
     def open(self, *args, **kwargs):
         if has_app_context():
             g.pop("_login_user", None)
+            g.pop("csrf_token", None)
         return super().open(*args, **kwargs)
 
 

@@ -165,6 +165,15 @@ class Factory:
             password_hash=generate_password_hash(password, method="scrypt:1024:8:1"),
             must_change_password=must_change_password, last_activity_at=clock.now()))
 
+    def survey_round(self, county: str = "152201000000", year: int | None = None):
+        """The county's survey round, opened by a new county statistician (every household
+        of the county gets 未调查)."""
+        from field_app.surveys.operations import open_round
+
+        statistician = self.user(Role.COUNTY_STATISTICIAN, county)
+        return open_round(self.session, county_code=county, year=year or clock.today().year,
+                          actor=statistician)
+
 
 # Where each role sits in the factory tree.
 DIVISION_FOR_ROLE = {

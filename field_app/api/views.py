@@ -39,3 +39,6 @@ def indicators(code: str):
     get_division_or_404(db.session, code, current_user)
     report = division_indicators(db.session.connection(), code, start, end, current_policy())
     return jsonify(to_json(report))
+
+
+from field_app.api import survey  # noqa: E402,F401  (the survey resources, on this blueprint)

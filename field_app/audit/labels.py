@@ -11,6 +11,12 @@ ACTION_LABELS = {
     "import": _l("批量导入"),
     "restore_request_refused": _l("恢复申请被拒（凭据错误）"),
     "view_full_identifiers": _l("查看完整证件号码"),
+    "survey_round_open": _l("开启入户调查"),
+    "survey_round_close": _l("结束入户调查"),
+    "household_submit": _l("提交审核"),
+    "household_approve": _l("审核通过"),
+    "household_return": _l("退回修改"),
+    "survey_sync": _l("手机同步"),
 }
 
 TARGET_LABELS = {
@@ -27,6 +33,9 @@ TARGET_LABELS = {
     "employment_aid": _l("就业援助"),
     "natural_attrition": _l("自然减员"),
     "employed_totals": _l("期末从业人员"),
+    "survey_rounds": _l("入户调查轮次"),
+    "household_surveys": _l("户调查状态"),
+    "return_reasons": _l("退回原因"),
 }
 
 

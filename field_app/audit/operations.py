@@ -121,17 +121,23 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             obj.updated_by_id = actor.user_id
 
 
+def _audited(obj) -> bool:
+    """Every row change is logged except the log's own rows and tables that declare
+    ``__audited__ = False`` (transport records whose effects are logged themselves)."""
+    return not isinstance(obj, AuditEvent) and getattr(obj, "__audited__", True)
+
+
 def _after_flush(session: Session, flush_context) -> None:
     actor = get_actor(session)
     rows = []
     for obj in session.new:
-        if isinstance(obj, AuditEvent):
+        if not _audited(obj):
             continue
         rows.append({"action": "create", "target_type": obj.__tablename__,
                      "target_id": _target_id(obj), "division": _division_of(obj),
                      "after": _columns(obj)})
     for obj in session.dirty:
-        if isinstance(obj, AuditEvent) or not session.is_modified(obj, include_collections=False):
+        if not _audited(obj) or not session.is_modified(obj, include_collections=False):
             continue
         before, after = _changes(obj)
         if before or after:
@@ -139,6 +145,8 @@ def _after_flush(session: Session, flush_context) -> None:
                          "target_id": _target_id(obj), "division": _division_of(obj),
                          "before": before, "after": after})
     for obj in session.deleted:
+        if not _audited(obj):
+            continue
         rows.append({"action": "delete", "target_type": obj.__tablename__,
                      "target_id": _target_id(obj), "division": _division_of(obj),
                      "before": _columns(obj)})

@@ -29,7 +29,7 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
     from flask import current_app
     from sqlalchemy import select
 
-    from field_app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+    from field_app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts, ensure_demo_round
     from field_app.demo.generator import DEFAULT_HOUSEHOLDS_PER_VILLAGE, generate_demo
     from field_app.divisions.models import Division
     from field_app.exchange.importer import import_dataset
@@ -51,6 +51,9 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
             click.echo(f"{e.file}:{e.line} [{e.column}] {e.value!r}: {e.reason}", err=True)
         sys.exit(1)
     created = ensure_demo_accounts(db.session, current_app.extensions["field_app.account_policy"])
+    if ensure_demo_round(db.session):
+        click.echo(f"已开启{clock.today().year}年度入户调查（科尔沁右翼前旗） / "
+                   "demo survey round opened")
     db.session.commit()
     click.echo(f"{'文件 file':<34}{'新增 inserted':>14}{'更新 updated':>14}{'未变 unchanged':>16}")
     for name, counts in result.counts.items():

@@ -37,6 +37,14 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
 
+class Conflict(DomainError):
+    """The record changed since the version the change was made on (an offline edit that
+    crossed someone else's)."""
+
+    status = 409
+    code = "conflict"
+
+
 def _wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True

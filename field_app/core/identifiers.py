@@ -38,6 +38,13 @@ class ResidentId:
 
 _RIC_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
+# The faults of an ID number, (Chinese, English); the survey page shows the same texts.
+ID_SHAPE = ("身份证号码应为18位，前17位为数字，末位为数字或X",
+            "ID number must be 18 characters: 17 digits and a digit or X")
+ID_CHECK = ("身份证号码校验码错误", "ID number check character is wrong")
+ID_BIRTH_DATE = ("身份证号码中的出生日期不存在", "birth date in ID number is not a real date")
+ID_FUTURE = ("身份证号码中的出生日期晚于今天", "birth date in ID number is in the future")
+
 
 def normalize_id_number(value: str) -> str:
     return value.strip().upper()
@@ -51,22 +58,15 @@ def parse_id_number(value: str, *, today: dt.date | None = None) -> ResidentId:
     """
     number = normalize_id_number(value)
     if not _RIC_SHAPE.match(number):
-        raise IdentifierError(
-            "身份证号码应为18位，前17位为数字，末位为数字或X",
-            "ID number must be 18 characters: 17 digits and a digit or X",
-        )
+        raise IdentifierError(*ID_SHAPE)
     if ric.calc_check_digit(number) != number[-1]:
-        raise IdentifierError("身份证号码校验码错误", "ID number check character is wrong")
+        raise IdentifierError(*ID_CHECK)
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdentifierError(
-            "身份证号码中的出生日期不存在", "birth date in ID number is not a real date"
-        ) from None
+        raise IdentifierError(*ID_BIRTH_DATE) from None
     if birth > (today or clock.today()):
-        raise IdentifierError(
-            "身份证号码中的出生日期晚于今天", "birth date in ID number is in the future"
-        )
+        raise IdentifierError(*ID_FUTURE)
     sex = "male" if int(number[16]) % 2 == 1 else "female"
     return ResidentId(number=number, birth_date=birth, sex=sex)
 

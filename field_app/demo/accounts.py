@@ -58,3 +58,18 @@ def ensure_demo_accounts(session: Session, policy: AccountPolicy) -> list[str]:
         created.append(username)
     session.flush()
     return created
+
+
+def ensure_demo_round(session: Session) -> bool:
+    """The demo county's survey of this year, opened by the demo statistician (so the demo
+    village collector can survey at once); True when it was opened now."""
+    from field_app.surveys import operations, queries
+
+    if queries.open_round(session, DEMO_COUNTY) is not None:
+        return False
+    statistician = session.scalar(select(User).where(User.username == "demo_statistician"))
+    if statistician is None:
+        return False
+    operations.open_round(session, county_code=DEMO_COUNTY, year=clock.today().year,
+                          actor=statistician)
+    return True

@@ -11,13 +11,17 @@ from field_app.divisions import queries
 from field_app.extensions import db
 from field_app.divisions.labels import INDICATOR_LABELS
 from field_app.indicators.service import division_indicators
+from field_app.surveys.models import can_collect
 
 bp = Blueprint("divisions", __name__)
 
 
 @bp.get("/")
 def home():
-    """Each account lands on its own division; the auditor on the audit log."""
+    """Each account lands on its own division; a village collector on the survey, the
+    auditor on the audit log."""
+    if can_collect(current_user, current_user.division_code):
+        return redirect(url_for("survey.app"))
     if not current_user.can_view_statistics(current_user.division_code):
         return redirect(url_for("audit.index"))
     return redirect(url_for("divisions.show", code=current_user.division_code))

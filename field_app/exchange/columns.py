@@ -20,6 +20,10 @@ from stdnum.cn import ric
 from field_app.core.clock import clock
 from field_app.core.identifiers import (
     _RIC_SHAPE,
+    ID_BIRTH_DATE,
+    ID_CHECK,
+    ID_FUTURE,
+    ID_SHAPE,
     IdentifierError,
     check_uscc,
     normalize_id_number,
@@ -54,41 +58,69 @@ class Column:
     default: Any = None
 
 
+def describe(**rule: Any) -> Callable[[Callable], Callable]:
+    """Attach the rule a converter applies, as data (``kind``, its parameters and its
+    (Chinese, English) ``message``): the survey page runs the same rules in the browser
+    (``surveys.rules``), so the converter raises exactly the message described here."""
+
+    def attach(convert: Callable) -> Callable:
+        convert.rule = rule  # type: ignore[attr-defined]
+        return convert
+
+    return attach
+
+
 def text(max_length: int) -> Callable[[str], str]:
+    message = (f"长度超过{max_length}个字符", f"longer than {max_length} characters")
+
+    @describe(kind="text", max=max_length, message=message)
     def convert(value: str) -> str:
         if len(value) > max_length:
-            raise CellError(f"长度超过{max_length}个字符", f"longer than {max_length} characters")
+            raise CellError(*message)
         return value
 
     return convert
 
 
+_DATE_SHAPE = ("日期格式应为YYYY-MM-DD", "date must be written YYYY-MM-DD")
+_DATE_REAL = ("日期不存在", "not a real date")
+
+
 @memoisable
+@describe(kind="date", message=_DATE_SHAPE, message_real=_DATE_REAL)
 def date(value: str) -> dt.date:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise CellError("日期格式应为YYYY-MM-DD", "date must be written YYYY-MM-DD")
+        raise CellError(*_DATE_SHAPE)
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CellError("日期不存在", "not a real date") from None
+        raise CellError(*_DATE_REAL) from None
 
 
 _TRUE = {"1", "true", "是"}
 _FALSE = {"0", "false", "否"}
 
 
+_BOOLEAN = ("应为1/0、true/false或是/否", "must be 1/0, true/false or 是/否")
+
+
+@describe(kind="bool", message=_BOOLEAN)
 def boolean(value: str) -> bool:
     folded = value.lower()
     if folded in _TRUE:
         return True
     if folded in _FALSE:
         return False
-    raise CellError("应为1/0、true/false或是/否", "must be 1/0, true/false or 是/否")
+    raise CellError(*_BOOLEAN)
 
 
+_NON_NEGATIVE = ("应为非负整数", "must be a non-negative whole number")
+
+
+@describe(kind="count", message=_NON_NEGATIVE)
 def non_negative_int(value: str) -> int:
     if not re.fullmatch(r"\d+", value):
-        raise CellError("应为非负整数", "must be a non-negative whole number")
+        raise CellError(*_NON_NEGATIVE)
     return int(value)
 
 
@@ -96,26 +128,33 @@ def choice(enum_cls: type[enum.Enum]) -> Callable[[str], str]:
     allowed = [m.value for m in enum_cls]
     allowed_set = set(allowed)
     listing = "/".join(allowed)
+    message = (f"取值应为 {listing} 之一", f"must be one of {listing}")
 
+    @describe(kind="choice", choices=allowed, message=message)
     def convert(value: str) -> str:
         if value not in allowed_set:
-            raise CellError(f"取值应为 {listing} 之一", f"must be one of {listing}")
+            raise CellError(*message)
         return value
 
     return convert
 
 
 def letter_from(letters: str, what_zh: str, what_en: str) -> Callable[[str], str]:
+    message = (f"{what_zh}应为{letters[0]}-{letters[-1]}中的一个字母",
+               f"{what_en} must be one letter {letters[0]}-{letters[-1]}")
+
+    @describe(kind="letter", choices=list(letters), message=message)
     def convert(value: str) -> str:
         if len(value) != 1 or value.upper() not in letters:
-            raise CellError(f"{what_zh}应为{letters[0]}-{letters[-1]}中的一个字母",
-                            f"{what_en} must be one letter {letters[0]}-{letters[-1]}")
+            raise CellError(*message)
         return value.upper()
 
     return convert
 
 
 @memoisable
+@describe(kind="id_number", message=ID_SHAPE, message_check=ID_CHECK,
+          message_birth_date=ID_BIRTH_DATE, message_future=ID_FUTURE)
 def id_number(value: str) -> str:
     # The checks of parse_id_number, in the same order and with the same pattern, without
     # building its result object: a million persons spend 2 s less. Any fault is left to
@@ -135,6 +174,7 @@ def id_number(value: str) -> str:
 
 
 @memoisable
+@describe(kind="uscc")
 def uscc(value: str) -> str:
     try:
         return check_uscc(value)
@@ -142,33 +182,41 @@ def uscc(value: str) -> str:
         raise CellError(error.zh, error.en) from None
 
 
+_DIVISION_CODE = ("区划代码应为12位数字", "division code must be 12 digits")
+
+
 @memoisable
+@describe(kind="division_code", message=_DIVISION_CODE)
 def division_code(value: str) -> str:
     if not is_code(value):
-        raise CellError("区划代码应为12位数字", "division code must be 12 digits")
+        raise CellError(*_DIVISION_CODE)
     return value
 
 
 _PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
+_PHONE_SHAPE = ("电话号码格式不正确", "phone number is not well formed")
 
 
+@describe(kind="pattern", pattern=_PHONE.pattern, message=_PHONE_SHAPE)
 def phone(value: str) -> str:
     if not _PHONE.match(value):
-        raise CellError("电话号码格式不正确", "phone number is not well formed")
+        raise CellError(*_PHONE_SHAPE)
     return value
 
 
 def _coordinate(low: float, high: float, what_zh: str, what_en: str) -> Callable[[str], float]:
+    not_number = (f"{what_zh}应为数字", f"{what_en} must be a number")
+    outside = (f"{what_zh}超出中国范围（{low}～{high}）",
+               f"{what_en} outside China's bounding box ({low} to {high})")
+
+    @describe(kind="number", min=low, max=high, message=not_number, message_range=outside)
     def convert(value: str) -> float:
         try:
             number = float(value)
         except ValueError:
-            raise CellError(f"{what_zh}应为数字", f"{what_en} must be a number") from None
+            raise CellError(*not_number) from None
         if not low <= number <= high:
-            raise CellError(
-                f"{what_zh}超出中国范围（{low}～{high}）",
-                f"{what_en} outside China's bounding box ({low} to {high})",
-            )
+            raise CellError(*outside)
         return number
 
     return convert

@@ -317,11 +317,14 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     if updates:
         written = [write(dict(record)) for record in updates]
         columns = [name for name in written[0] if name != "_pk"]
+        # Records a phone may edit offline carry a version: an import moves it on, so a
+        # change made on the old version is answered as a conflict, not silently applied.
+        versioned = {"version": table.c.version + 1} if "version" in table.c else {}
         statement = (
             update(table)
             .where(pk == bindparam("b__pk"))
             .values({name: bindparam(f"b_{name}") for name in columns}
-                    | {"updated_at": now, "updated_by_id": actor_id})
+                    | {"updated_at": now, "updated_by_id": actor_id} | versioned)
         )
         for chunk in chunks(written):
             conn.execute(statement, [{f"b_{k}": v for k, v in record.items()} for record in chunk])

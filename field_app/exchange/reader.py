@@ -77,6 +77,7 @@ def _ordered(start: str, end: str) -> RowCheck:
         if row.get(start) is not None and row.get(end) is not None and row[end] < row[start]:
             yield end, f"{end}早于{start}", f"{end} is before {start}"
 
+    check.rule = ["ordered", start, end]  # type: ignore[attr-defined]  (see surveys.rules)
     return check
 
 
@@ -94,6 +95,9 @@ def _employer_required(row):
 def _both_coordinates(row):
     if (row.get("longitude") is None) != (row.get("latitude") is None):
         yield "longitude", "经度和纬度应同时填写", "longitude and latitude go together"
+
+
+_both_coordinates.rule = ["both", "longitude", "latitude"]  # type: ignore[attr-defined]
 
 
 def _parent_structural(row):

@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from field_app.core.db import Base, TrackedMixin
@@ -38,6 +38,11 @@ class LabourCapacity(enum.StrEnum):
     NONE = "none"
 
 
+class LocationSource(enum.StrEnum):
+    GPS = "gps"  # the phone's geolocation
+    TYPED = "typed"
+
+
 class Person(TrackedMixin, Base):
     """A resident, identified for life by the ID number; sex and birth date come from it."""
 
@@ -66,6 +71,15 @@ class Household(TrackedMixin, Base):
     location = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=False), nullable=True
     )
+    # Metres, as the phone's geolocation reported it; empty for a typed or imported location.
+    location_accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)
+    location_source: Mapped[LocationSource | None] = mapped_column(
+        enum_column_type(LocationSource, "location_source"), nullable=True
+    )
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     members: Mapped[list[HouseholdMember]] = relationship(back_populates="household")
 
@@ -83,6 +97,10 @@ class HouseholdMember(TrackedMixin, Base):
     labour_capacity: Mapped[LabourCapacity] = mapped_column(
         enum_column_type(LabourCapacity, "labour_capacity")
     )
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     household: Mapped[Household] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(back_populates="membership")

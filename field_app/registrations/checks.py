@@ -1,4 +1,4 @@
-"""The importer's rules, applied to one record entered at the desk.
+"""The importer's rules, applied to one record entered at the desk or on the survey page.
 
 What the desk accepts must be exactly what an import accepts, so a desk record is written as
 the interchange row it would be and run through that file's column converters
@@ -34,24 +34,30 @@ class Bilingual:
 
     zh: str
     en: str
+    # Column labels of the form the record was entered on; the desk's by default.
+    labels: dict | None = dataclasses.field(default=None, compare=False, hash=False)
 
     def __str__(self) -> str:
         if has_request_context() and str(get_locale()) == "en":
             return self.en
-        return _COLUMN_NAME.sub(lambda match: str(COLUMNS[match.group(1)]), self.zh)
+        labels = self.labels or COLUMNS
+        return _COLUMN_NAME.sub(lambda match: str(labels.get(match.group(1), match.group(1))),
+                                self.zh)
 
 
-def _reason(error: CellError) -> Bilingual:
+def _reason(error: CellError, labels: dict | None) -> Bilingual:
     en = str(error.args[0])
-    return Bilingual(error.reason.removesuffix(f" / {en}"), en)
+    return Bilingual(error.reason.removesuffix(f" / {en}"), en, labels)
 
 
-def check_row(spec: FileSpec, values: dict[str, Any]) -> dict[str, Any]:
+def check_row(spec: FileSpec, values: dict[str, Any], labels: dict | None = None
+              ) -> dict[str, Any]:
     """``values`` as the importer would read them from ``spec``'s file, or ValidationFailed.
 
     ``values`` holds Python values (dates, booleans, enum members, strings; ``None`` or an
     empty string for no value) by interchange column name; a column left out is empty.
-    Returns the converted row. The failure's ``errors`` map column names to messages.
+    Returns the converted row. The failure's ``errors`` map column names to messages, which
+    name columns by ``labels`` (the desk's by default).
     """
     errors: dict[str, list] = {}
     row: dict[str, Any] = {}
@@ -65,11 +71,11 @@ def check_row(spec: FileSpec, values: dict[str, Any]) -> dict[str, Any]:
         try:
             row[column.name] = column.convert(cell)
         except CellError as error:
-            errors[column.name] = [_reason(error)]
+            errors[column.name] = [_reason(error, labels)]
     if not errors:
         for check in ROW_CHECKS.get(spec.filename, ()):
             for column, zh, en in check(row):
-                errors.setdefault(column, []).append(Bilingual(zh, en))
+                errors.setdefault(column, []).append(Bilingual(zh, en, labels))
     if errors:
         raise ValidationFailed(str(next(iter(errors.values()))[0]), errors)
     return row

@@ -214,12 +214,13 @@ def test_every_route_and_method_has_a_row_in_the_matrix(app):
     # at the top, because that module builds on this one's Route.
     from tests.accounts.test_permission_matrix_desk import DESK_MATRIX
     from tests.accounts.test_permission_matrix_reports import REPORT_MATRIX
+    from tests.accounts.test_permission_matrix_survey import SURVEY_MATRIX
 
     routed = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
               if rule.endpoint != "static"
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == {(route.endpoint, route.method)
-                      for route in MATRIX + DESK_MATRIX + REPORT_MATRIX}
+                      for route in MATRIX + DESK_MATRIX + REPORT_MATRIX + SURVEY_MATRIX}
 
 
 @pytest.mark.parametrize("route", MATRIX, ids=str)

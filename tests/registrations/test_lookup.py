@@ -121,7 +121,7 @@ def test_a_person_registered_here_is_reachable_without_a_lookup(client, make, cl
 
 def test_the_lookup_page_checks_the_number_in_the_browser_too(client, clerk):
     shown = page(client.get("/desk/"))
-    assert 'src="/static/js/idcheck.js"' in shown and "data-idcheck" in shown
+    assert 'src="/static/js/idcheck.js?v=' in shown and "data-idcheck" in shown
     assert "<script>" not in shown  # the CSP allows no inline script
 
 

@@ -1,0 +1,95 @@
+"""The township's review (乡镇审核): villages with their submitted households, and each
+household's page with approve and return-with-reasons."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from field_app.core.errors import DomainError, ValidationFailed
+from field_app.core.permissions import get_or_404, require
+from field_app.divisions.models import Division
+from field_app.extensions import db
+from field_app.households.models import HouseholdMember
+from field_app.review import forms, operations, queries as review_queries
+from field_app.review.states import SurveyStatus
+from field_app.surveys import labels, queries
+from field_app.surveys.models import can_review
+from field_app.surveys.roster import households_json
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+reviewers = require(lambda user: can_review(user, user.division_code))
+
+
+@bp.app_context_processor
+def review_context():
+    return {"can_review": can_review}
+
+
+def _round():
+    return queries.open_round(db.session, current_user.division_code)
+
+
+@bp.get("/")
+@reviewers
+def index():
+    round_ = _round()
+    progress = (queries.progress_by_village(db.session, round_, current_user.division_code,
+                                            current_user) if round_ else [])
+    return render_template("review/index.html", round=round_, progress=progress,
+                           statuses=labels.STATUSES)
+
+
+@bp.get("/villages/<code>")
+@reviewers
+def village(code: str):
+    division = get_or_404(db.session.get(Division, code),
+                          lambda d: can_review(current_user, d.code) and queries.is_village(d.code))
+    round_ = _round()
+    rows = queries.submitted_households(db.session, round_, code, statuses=tuple(SurveyStatus)) \
+        if round_ else []
+    return render_template("review/village.html", village=division, round=round_, rows=rows,
+                           statuses=labels.STATUSES, SurveyStatus=SurveyStatus)
+
+
+def _members(survey) -> list[HouseholdMember]:
+    return list(db.session.scalars(select(HouseholdMember)
+                                   .where(HouseholdMember.household_id == survey.household_id)
+                                   .order_by(HouseholdMember.id)))
+
+
+@bp.route("/households/<int:survey_id>", methods=["GET", "POST"])
+@reviewers
+def household(survey_id: int):
+    survey = review_queries.get_survey_or_404(db.session, survey_id, current_user)
+    members = _members(survey)
+    approve_form, return_form = forms.ApproveForm(), forms.return_form(members)
+    try:
+        if approve_form.approve.data and approve_form.validate_on_submit():
+            operations.approve_household(db.session, survey, actor=current_user)
+            return _done(_l("已审核通过"), survey)
+        if return_form.send_back.data and return_form.validate_on_submit():
+            operations.return_household(db.session, survey, actor=current_user,
+                                        reason=return_form.reason.data,
+                                        member_reasons=forms.member_reasons(return_form, members))
+            return _done(_l("已退回，村级采集员手机上会显示原因"), survey)
+    except ValidationFailed as error:
+        db.session.rollback()
+        return_form.reason.errors = [*return_form.reason.errors, error.message]
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    view = households_json(db.session, [survey.household], survey.round)[0]
+    status = 422 if return_form.errors else 200
+    return render_template("review/household.html", survey=survey, view=view,
+                           village=db.session.get(Division, survey.village_code),
+                           members=zip(members, view["members"]), approve_form=approve_form,
+                           return_form=return_form, statuses=labels.STATUSES,
+                           L=labels, SurveyStatus=SurveyStatus), status
+
+
+def _done(message, survey):
+    db.session.commit()
+    flash(message, "info")
+    return redirect(url_for("review.village", code=survey.village_code))

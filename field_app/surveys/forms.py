@@ -1,0 +1,19 @@
+"""Survey round forms: shape only."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SubmitField
+from wtforms.validators import InputRequired
+
+from field_app.core.clock import clock
+
+
+class OpenRoundForm(FlaskForm):
+    year = IntegerField(_l("调查年度"), validators=[InputRequired(message=_l("必填"))],
+                        default=lambda: clock.today().year)
+    open = SubmitField(_l("开启入户调查"))
+
+
+class CloseRoundForm(FlaskForm):
+    close = SubmitField(_l("结束本轮调查"))

@@ -1,0 +1,375 @@
+"""Survey writes: rounds, and the cadre's changes to households, members, spells and trainings.
+
+Every change is checked with the importer's rules (``check_row`` over ``exchange.files``),
+checked against the version it was made on, and moves the household's status in the open
+round (``review.states``). Operations flush and never commit; the session hooks write the
+audit rows with the values before and after.
+"""
+from __future__ import annotations
+
+import re
+import uuid as uuid_module
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from geoalchemy2 import WKTElement
+from sqlalchemy import func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from field_app.audit.operations import record as audit
+from field_app.core.clock import clock
+from field_app.core.errors import Conflict, InvalidTransition, OutOfScope, ValidationFailed
+from field_app.core.identifiers import parse_id_number
+from field_app.divisions.codes import Level, level_of
+from field_app.divisions.models import Division
+from field_app.exchange import files
+from field_app.households.models import Household, HouseholdMember, LocationSource, Person
+from field_app.registrations.checks import check_row
+from field_app.review.states import SurveyEvent, SurveyStatus, next_status
+from field_app.surveys import queries
+from field_app.surveys.labels import FIELDS
+from field_app.surveys.models import (
+    HouseholdSurvey,
+    SurveyRound,
+    Training,
+    TransferSpell,
+    can_collect,
+    can_manage_rounds,
+)
+from field_app.surveys.roster import where_text
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _refuse(field: str, message) -> ValidationFailed:
+    return ValidationFailed(str(message), {field: [message]})
+
+
+# --- rounds -----------------------------------------------------------------------------
+
+def open_round(session: Session, *, county_code: str, year: int, actor) -> SurveyRound:
+    """Open the county's survey of ``year`` and give every household of its villages the
+    status 未调查 in one set-based insert."""
+    if not can_manage_rounds(actor, county_code):
+        raise OutOfScope("未找到 / not found")
+    if not 2000 <= year <= 2100:
+        raise _refuse("year", _l("年度应在2000至2100之间"))
+    if queries.open_round(session, county_code) is not None:
+        raise InvalidTransition(_("本旗县已有进行中的入户调查，请先结束它 / "
+                                  "a survey round is already open in this county"))
+    if session.scalar(select(SurveyRound.id).where(SurveyRound.county_code == county_code,
+                                                   SurveyRound.year == year)):
+        raise _refuse("year", _l("该年度的入户调查已开启过"))
+    round_ = SurveyRound(county_code=county_code, year=year, opened_by_id=actor.id)
+    session.add(round_)
+    session.flush()
+    now = clock.now()
+    added = session.execute(insert(HouseholdSurvey).from_select(
+        ["round_id", "household_id", "village_code", "status", "return_count",
+         "created_at", "updated_at", "created_by_id", "updated_by_id"],
+        select(literal(round_.id), Household.id, Household.village_code,
+               literal(SurveyStatus.NOT_SURVEYED.value), literal(0), literal(now),
+               literal(now), literal(actor.id), literal(actor.id))
+        .where(Household.village_code.like(county_code[:6] + "%")))).rowcount
+    audit(session, "survey_round_open", target_type="survey_rounds", target_id=round_.id,
+          division=county_code, after={"year": year, "households": added})
+    return round_
+
+
+def close_round(session: Session, round_: SurveyRound, *, actor) -> None:
+    if not can_manage_rounds(actor, round_.county_code):
+        raise OutOfScope("未找到 / not found")
+    if not round_.is_open:
+        raise InvalidTransition(_("该轮调查已结束 / the round is already closed"))
+    round_.closed_at = clock.now()
+    round_.closed_by_id = actor.id
+    session.flush()
+    audit(session, "survey_round_close", target_type="survey_rounds", target_id=round_.id,
+          division=round_.county_code)
+
+
+# --- statuses ---------------------------------------------------------------------------
+
+def _round_of(session: Session, village_code: str) -> SurveyRound:
+    round_ = queries.open_round(session, village_code)
+    if round_ is None:
+        raise InvalidTransition(_("本旗县尚未开启本年度入户调查，暂不能录入 / "
+                                  "no survey round is open for this village"))
+    return round_
+
+
+def survey_for(session: Session, household: Household, round_: SurveyRound) -> HouseholdSurvey:
+    """The household's status row in the round, made (未调查) if the household came later."""
+    survey = queries.survey_of(session, round_, household)
+    if survey is None:
+        survey = HouseholdSurvey(round=round_, household=household,
+                                 village_code=household.village_code,
+                                 status=SurveyStatus.NOT_SURVEYED, return_count=0)
+        session.add(survey)
+    return survey
+
+
+def move(survey: HouseholdSurvey, event: SurveyEvent) -> None:
+    new = next_status(survey.status, event)
+    if new is None:
+        raise InvalidTransition(
+            _("该户当前状态为“%(status)s”，不能%(event)s / not allowed in this status",
+              status=_status_label(survey.status), event=_event_label(event)))
+    survey.status = new
+
+
+def _status_label(status) -> str:
+    from field_app.surveys.labels import STATUSES
+
+    return str(STATUSES[SurveyStatus(status)])
+
+
+def _event_label(event: SurveyEvent) -> str:
+    return {SurveyEvent.EDIT: _("修改"), SurveyEvent.SUBMIT: _("提交审核"),
+            SurveyEvent.APPROVE: _("审核通过"), SurveyEvent.RETURN: _("退回")}[event]
+
+
+def _edit(session: Session, household: Household) -> None:
+    """A change to the household or anything in it: allowed only while it is editable."""
+    move(survey_for(session, household, _round_of(session, household.village_code)),
+         SurveyEvent.EDIT)
+
+
+def _check_version(record, base_version: int | None) -> None:
+    if base_version is not None and record.version != base_version:
+        raise Conflict(_("该记录已被他人修改，请核对后选择保留哪一份 / "
+                         "the record was changed by someone else meanwhile"))
+
+
+def _new_uid(ref: str | None) -> str:
+    if not ref or not _UUID.match(ref):
+        raise _refuse("ref", _l("新记录的编号应为手机生成的UUID"))
+    return ref
+
+
+def _authorise(actor, household: Household) -> None:
+    if not can_collect(actor, household.village_code):
+        raise OutOfScope("未找到 / not found")
+
+
+def _find(session: Session, model, ref, base_version):
+    """The record ``ref`` names, or None for a new one; a record the change was made on that
+    no longer exists is a conflict."""
+    found = queries.by_ref(session, model, ref)
+    if found is None and base_version is not None:
+        raise Conflict(_("该记录已被他人删除 / the record was deleted meanwhile"))
+    return found
+
+
+# --- households -------------------------------------------------------------------------
+
+def _next_code(session: Session, village_code: str) -> str:
+    """Village code + a five-digit serial, as the demo and the township rosters number."""
+    taken = session.scalar(select(func.max(Household.code)).where(
+        Household.code.like(village_code + "_____"), func.length(Household.code) == 17))
+    serial = int(taken[12:]) + 1 if taken and taken[12:].isdigit() else 1
+    return f"{village_code}{serial:05d}"
+
+
+def _accuracy(data: dict) -> float | None:
+    value = data.get("accuracy")
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0 <= number <= 100000:
+        raise _refuse("accuracy", _l("定位精度应为0至100000之间的米数"))
+    return number
+
+
+def save_household(session: Session, *, actor, ref: str, base_version: int | None,
+                   data: dict) -> Household:
+    """Create the household ``ref`` in the actor's village, or change its address and
+    location (phone geolocation with its accuracy, or typed)."""
+    village = actor.division_code
+    household = _find(session, Household, ref, base_version)
+    if household is None:
+        if not can_collect(actor, village) or level_of(village) != Level.VILLAGE:
+            raise OutOfScope("未找到 / not found")
+        round_ = _round_of(session, village)
+    else:
+        _authorise(actor, household)
+        _check_version(household, base_version)
+    source = data.get("location_source") or None
+    if source not in (None, *[s.value for s in LocationSource]):
+        raise _refuse("location_source", _l("位置来源应为手机定位或手工填写"))
+    row = check_row(files.HOUSEHOLDS, {
+        "household_code": household.code if household else village + "00000",
+        "village_code": village if household is None else household.village_code,
+        "address": data.get("address"), "longitude": data.get("longitude"),
+        "latitude": data.get("latitude")}, FIELDS["household"])
+    accuracy = _accuracy(data)
+    located = row["longitude"] is not None
+    values = {
+        "address": row["address"],
+        "location": (WKTElement(f"POINT({row['longitude']} {row['latitude']})", srid=4326)
+                     if located else None),
+        "location_accuracy": accuracy if located else None,
+        "location_source": (source or LocationSource.TYPED) if located else None,
+    }
+    if household is None:
+        household = Household(uid=_new_uid(ref), code=_next_code(session, village),
+                              village_code=village, **values)
+        session.add(household)
+        move(survey_for(session, household, round_), SurveyEvent.EDIT)
+    else:
+        _edit(session, household)
+        for name, value in values.items():
+            setattr(household, name, value)
+    session.flush()
+    return household
+
+
+# --- members ----------------------------------------------------------------------------
+
+def _member_in(session: Session, household: Household, ref, base_version) -> HouseholdMember | None:
+    member = _find(session, HouseholdMember, ref, base_version)
+    if member is not None and member.household_id != household.id:
+        raise OutOfScope("未找到 / not found")
+    return member
+
+
+def save_member(session: Session, household: Household, *, actor, ref: str,
+                base_version: int | None, data: dict) -> tuple[HouseholdMember, str | None]:
+    """Add a member (a person new to the system, or one it already knows, who is linked, not
+    entered twice) or change a member's details. Returns the member and, when an existing
+    person was linked, a notice saying where the system already knows them."""
+    _authorise(actor, household)
+    member = _member_in(session, household, ref, base_version)
+    if member is not None:
+        _check_version(member, base_version)
+    person_row = check_row(files.PERSONS, {
+        "id_number": member.person.id_number if member else data.get("id_number"),
+        "name": data.get("name"), "hukou": data.get("hukou"), "phone": data.get("phone"),
+    }, FIELDS["member"])
+    member_row = check_row(files.HOUSEHOLD_MEMBERS, {
+        "household_code": household.code, "id_number": person_row["id_number"],
+        "relation": data.get("relation"), "labour_capacity": data.get("labour_capacity"),
+    }, FIELDS["member"])
+    _edit(session, household)
+    notice = None
+    if member is None:
+        person, notice = _person_for(session, person_row)
+        member = HouseholdMember(uid=_new_uid(ref), household=household, person=person,
+                                 relation=member_row["relation"],
+                                 labour_capacity=member_row["labour_capacity"])
+        session.add(member)
+    else:
+        person = member.person
+        person.name = person_row["name"]
+        member.relation = member_row["relation"]
+        member.labour_capacity = member_row["labour_capacity"]
+    if person_row["hukou"] is not None:
+        person.hukou = person_row["hukou"]
+    if person_row["phone"] is not None:
+        person.phone = person_row["phone"]
+    session.flush()
+    return member, notice
+
+
+def _person_for(session: Session, row: dict) -> tuple[Person, str | None]:
+    """The person with this ID number: the one the system knows (信息共享), or a new one."""
+    person = queries.person_by_id_number(session, row["id_number"])
+    if person is None:
+        resident = parse_id_number(row["id_number"])
+        person = Person(id_number=resident.number, name=row["name"], sex=resident.sex,
+                        birth_date=resident.birth_date)
+        session.add(person)
+        return person, None
+    membership = queries.membership_of(session, person)
+    if membership is not None:
+        village = session.get(Division, membership.household.village_code)
+        raise _refuse("id_number", _l(
+            "此人已是%(village)s %(code)s户的成员，一人只能属于一户；如已迁入本户，请先由原村移出",
+            village=village.name if village else membership.household.village_code,
+            code=membership.household.code))
+    places = where_text(queries.where_known(session, [person.id])[person.id])
+    notice = _("已关联系统中已有的人员%(name)s（%(where)s），未重复建档",
+               name=person.name, where="；".join(places) or _("人员库"))
+    return person, notice
+
+
+def remove_member(session: Session, household: Household, *, actor, ref: str,
+                  base_version: int | None) -> None:
+    """Take a member off the household; the person, their spells and trainings stay in the
+    system (they may be registered elsewhere)."""
+    _authorise(actor, household)
+    member = _member_in(session, household, ref, base_version)
+    if member is None:
+        return  # already gone: removing twice is removing once
+    _check_version(member, base_version)
+    _edit(session, household)
+    session.delete(member)
+    session.flush()
+
+
+# --- spells and trainings ---------------------------------------------------------------
+
+_DETAIL = {
+    "spell": (TransferSpell, files.TRANSFER_SPELLS, ("kind", "start_date")),
+    "training": (Training, files.TRAININGS, ("course", "start_date")),
+}
+
+
+def _owner(session: Session, household: Household, member_ref) -> HouseholdMember:
+    member = queries.by_ref(session, HouseholdMember, member_ref)
+    if member is None or member.household_id != household.id:
+        raise _refuse("member_ref", _l("该成员不在本户"))
+    return member
+
+
+def save_detail(session: Session, household: Household, entity: str, *, actor, ref: str,
+                base_version: int | None, data: dict):
+    """Create or change a member's transfer spell (``entity="spell"``) or training."""
+    model, spec, key = _DETAIL[entity]
+    _authorise(actor, household)
+    member = _owner(session, household, data.get("member_ref"))
+    record_ = _find(session, model, ref, base_version)
+    if record_ is not None:
+        if record_.person_id != member.person_id:
+            raise OutOfScope("未找到 / not found")
+        _check_version(record_, base_version)
+    values = {name: data.get(name) for name in spec.column_names}
+    values["id_number"] = member.person.id_number
+    row = check_row(spec, values, FIELDS[entity])
+    clash = session.scalar(select(model.id).where(
+        model.person_id == member.person_id,
+        *[getattr(model, name) == row[name] for name in key]))
+    if clash is not None and (record_ is None or clash != record_.id):
+        raise _refuse(key[-1], _l("该成员已有相同的记录（同一类型或项目、同一开始日期）"))
+    _edit(session, household)
+    if record_ is None:
+        record_ = model(uid=_new_uid(ref), person_id=member.person_id)
+        session.add(record_)
+    for name in spec.column_names:
+        if name != "id_number":
+            setattr(record_, name, row[name])
+    session.flush()
+    return record_
+
+
+def remove_detail(session: Session, household: Household, entity: str, *, actor, ref: str,
+                  base_version: int | None, data: dict) -> None:
+    model = _DETAIL[entity][0]
+    _authorise(actor, household)
+    member = _owner(session, household, data.get("member_ref"))
+    record_ = _find(session, model, ref, base_version)
+    if record_ is None:
+        return
+    if record_.person_id != member.person_id:
+        raise OutOfScope("未找到 / not found")
+    _check_version(record_, base_version)
+    _edit(session, household)
+    session.delete(record_)
+    session.flush()
+
+
+def new_uuid() -> str:
+    return str(uuid_module.uuid4())

@@ -1,0 +1,127 @@
+"""Applying a batch of changes from a phone's outbox, each exactly once.
+
+Every change runs in its own savepoint: a change that is refused (bad field, conflict,
+wrong status) leaves nothing behind, and later changes of the batch still apply. The
+answer to each change is stored with its client UUID in the same transaction as the change,
+so a resend — the phone never heard the answer — gets the same answer and changes nothing.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from field_app.core.clock import clock
+from field_app.core.errors import Conflict, DomainError, OutOfScope
+from field_app.households.models import Household
+from field_app.review.operations import submit_household
+from field_app.surveys import operations, queries
+from field_app.surveys.models import SyncChange, can_collect
+from field_app.surveys.roster import households_json
+from field_app.surveys.schemas import ChangeSchema
+
+_change_schema = ChangeSchema()
+
+
+def _messages(errors) -> dict[str, list[str]]:
+    if not isinstance(errors, dict):
+        return {"_": [str(errors)]}
+    return {field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for field, msgs in errors.items()}
+
+
+def _household_for(session: Session, change: dict, actor) -> Household | None:
+    household = queries.by_ref(session, Household, change["household_ref"])
+    if household is not None and not can_collect(actor, household.village_code):
+        raise OutOfScope("未找到 / not found")
+    return household
+
+
+def _apply(session: Session, change: dict, actor) -> tuple[Household, str | None]:
+    op, ref, base, data = (change["op"], change["target_ref"], change["base_version"],
+                           change["data"])
+    if op == "household.save":
+        return operations.save_household(session, actor=actor, ref=ref, base_version=base,
+                                         data=data), None
+    household = _household_for(session, change, actor)
+    if household is None:
+        raise Conflict(_("该户不存在或已被删除 / the household does not exist"))
+    notice = None
+    entity, _dot, verb = op.partition(".")
+    if op == "household.submit":
+        submit_household(session, household, actor=actor)
+    elif op == "member.save":
+        _member, notice = operations.save_member(session, household, actor=actor, ref=ref,
+                                                 base_version=base, data=data)
+    elif op == "member.remove":
+        operations.remove_member(session, household, actor=actor, ref=ref, base_version=base)
+    elif verb == "save":
+        operations.save_detail(session, household, entity, actor=actor, ref=ref,
+                               base_version=base, data=data)
+    else:
+        operations.remove_detail(session, household, entity, actor=actor, ref=ref,
+                                 base_version=base, data=data)
+    return household, notice
+
+
+def _current_household(session: Session, change: dict, actor) -> list[dict]:
+    """The server's copy of the household a refused change was about, for the phone to show."""
+    try:
+        household = _household_for(session, change, actor)
+    except OutOfScope:
+        return []
+    if household is None:
+        return []
+    return households_json(session, [household], queries.open_round(session,
+                                                                    household.village_code))
+
+
+def apply_change(session: Session, raw: Any, *, actor) -> dict:
+    """Apply one change (or answer its stored result); returns the ``Result`` of the
+    contract in ``docs/survey-sync.md``."""
+    uuid = str(raw.get("uuid", "")) if isinstance(raw, dict) else ""
+    try:
+        change = _change_schema.load(raw)
+    except ValidationError as error:
+        return {"uuid": uuid, "status": "rejected", "errors": _messages(error.messages),
+                "message": _("数据格式不正确 / malformed change"), "notice": None,
+                "household": None}
+    uuid = str(change["uuid"])
+    stored = session.get(SyncChange, uuid)
+    if stored is not None:
+        if stored.user_id != actor.id:
+            raise OutOfScope("未找到 / not found")
+        # The same answer, with the household as it is now (later changes may have moved it).
+        current = _current_household(session, change, actor)
+        return stored.result | {"household": current[0] if current else None}
+    result: dict[str, Any] = {"uuid": uuid, "errors": {}, "notice": None}
+    savepoint = session.begin_nested()
+    try:
+        household, notice = _apply(session, change, actor)
+        savepoint.commit()
+        round_ = queries.open_round(session, household.village_code)
+        result |= {"status": "applied", "message": "", "notice": notice,
+                   "household": households_json(session, [household], round_)[0]}
+    except (DomainError, StaleDataError) as error:
+        savepoint.rollback()
+        if isinstance(error, StaleDataError):  # changed by a concurrent request
+            error = Conflict(_("该记录已被他人修改，请核对后选择保留哪一份 / "
+                               "the record was changed by someone else meanwhile"))
+        status = "conflict" if isinstance(error, Conflict) else "rejected"
+        current = _current_household(session, change, actor)
+        result |= {"status": status, "message": error.message,
+                   "errors": _messages(error.errors or {}),
+                   "household": current[0] if current else None}
+    session.add(SyncChange(uuid=uuid, user_id=actor.id, op=change["op"],
+                           received_at=clock.now(), made_at=change["made_at"],
+                           status=result["status"], result=result))
+    session.flush()
+    return result
+
+
+def apply_batch(session: Session, changes: list, *, actor) -> list[dict]:
+    """Apply changes in the order the phone made them."""
+    return [apply_change(session, raw, actor=actor) for raw in changes]

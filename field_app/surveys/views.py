@@ -1,0 +1,119 @@
+"""The cadre's survey app shell and its service worker, and the county's survey rounds.
+
+The app itself is static JavaScript (``static/survey/``) over the JSON resources in
+``api/survey.py``; see docs/survey-sync.md."""
+from __future__ import annotations
+
+import hashlib
+import os
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from field_app.core.clock import clock
+from field_app.core.errors import DomainError
+from field_app.core.permissions import require
+from field_app.divisions.models import Division
+from field_app.extensions import db
+from field_app.surveys import forms, labels, operations, queries
+from field_app.surveys.assets import file_version
+from field_app.surveys.models import can_collect, can_follow_rounds, can_manage_rounds
+from field_app.surveys.rules import client_rules
+
+bp = Blueprint("survey", __name__, url_prefix="/survey")
+collectors = require(lambda user: can_collect(user, user.division_code))
+county = require(can_follow_rounds)
+managers = require(lambda user: can_manage_rounds(user, user.division_code))
+
+# The static files of the app; the service worker keeps them with the shell.
+APP_FILES = ("app.css", "survey/survey.css")
+
+
+def _app_assets() -> list[str]:
+    folder = os.path.join(current_app.static_folder, "survey")
+    scripts = sorted(f"survey/{name}" for name in os.listdir(folder) if name.endswith(".js"))
+    return [url_for("static", filename=name) for name in (*APP_FILES, *scripts)]
+
+
+@bp.app_context_processor
+def survey_context():
+    return {"can_collect": can_collect, "can_follow_rounds": can_follow_rounds}
+
+
+@bp.get("/")
+@collectors
+def app():
+    english = str(get_locale()) == "en"
+    config = {
+        "rules": client_rules(english),
+        "labels": {name: labels.label_map(values) for name, values in labels.ENUMS.items()},
+        "fields": {name: labels.label_map(values) for name, values in labels.FIELDS.items()},
+        "urls": {"session": url_for("api.survey_session"), "roster": url_for("api.survey_roster"),
+                 "person": url_for("api.survey_person"), "sync": url_for("api.survey_sync"),
+                 "login": url_for("accounts.login", next=url_for("survey.app")),
+                 "worker": url_for("survey.worker"), "scope": url_for("survey.app")},
+        "today": clock.today().isoformat(),
+        "lang": "en" if english else "zh",
+    }
+    return render_template("survey/app.html", config=config)
+
+
+@bp.get("/sw.js")
+@collectors
+def worker():
+    assets = [url_for("survey.app"), *_app_assets()]
+    shell = os.path.join(current_app.root_path, current_app.template_folder, "survey",
+                         "app.html")
+    # A new worker (and a fresh cache) whenever a file or the shell's template changes.
+    version = hashlib.sha256("|".join([*assets, str(file_version(shell))]).encode()
+                             ).hexdigest()[:12]
+    body = render_template("survey/sw.js", assets=assets, version=version)
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/rounds")
+@county
+def rounds(form=None, status=200):
+    code = current_user.division_code
+    form = form or forms.OpenRoundForm()
+    current = queries.open_round(db.session, code)
+    progress = queries.progress_by_village(db.session, current, code, current_user) \
+        if current else []
+    return render_template("survey/rounds.html", county=db.session.get(Division, code),
+                           rounds=queries.rounds_of(db.session, code), current=current,
+                           progress=progress, form=form, close_form=forms.CloseRoundForm(),
+                           can_manage=can_manage_rounds(current_user, code),
+                           statuses=labels.STATUSES), status
+
+
+@bp.post("/rounds")
+@managers
+def open_round():
+    form = forms.OpenRoundForm()
+    if form.validate_on_submit():
+        try:
+            round_ = operations.open_round(db.session, county_code=current_user.division_code,
+                                           year=form.year.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_l("已开启%(year)s年度入户调查", year=round_.year), "info")
+            return redirect(url_for("survey.rounds"))
+    return rounds(form, 422)
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@managers
+def close(round_id: int):
+    round_ = queries.get_round_or_404(db.session, round_id, current_user)
+    if forms.CloseRoundForm().validate_on_submit():
+        operations.close_round(db.session, round_, actor=current_user)
+        db.session.commit()
+        flash(_l("本轮入户调查已结束"), "info")
+    return redirect(url_for("survey.rounds"))
