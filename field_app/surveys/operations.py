@@ -64,13 +64,14 @@ def open_round(session: Session, *, county_code: str, year: int, actor) -> Surve
     session.add(round_)
     session.flush()
     now = clock.now()
-    added = session.execute(insert(HouseholdSurvey).from_select(
+    session.connection().execute(insert(HouseholdSurvey.__table__).from_select(
         ["round_id", "household_id", "village_code", "status", "return_count",
          "created_at", "updated_at", "created_by_id", "updated_by_id"],
         select(literal(round_.id), Household.id, Household.village_code,
                literal(SurveyStatus.NOT_SURVEYED.value), literal(0), literal(now),
                literal(now), literal(actor.id), literal(actor.id))
-        .where(Household.village_code.like(county_code[:6] + "%")))).rowcount
+        .where(Household.village_code.like(county_code[:6] + "%"))))
+    added = session.scalar(select(func.count()).where(HouseholdSurvey.round_id == round_.id))
     audit(session, "survey_round_open", target_type="survey_rounds", target_id=round_.id,
           division=county_code, after={"year": year, "households": added})
     return round_
