@@ -49,8 +49,9 @@ def village(code: str):
     round_ = _round()
     rows = queries.submitted_households(db.session, round_, code, statuses=tuple(SurveyStatus)) \
         if round_ else []
+    heads = queries.head_names(db.session, [household.id for household, _survey in rows])
     return render_template("review/village.html", village=division, round=round_, rows=rows,
-                           statuses=labels.STATUSES, SurveyStatus=SurveyStatus)
+                           heads=heads, statuses=labels.STATUSES, SurveyStatus=SurveyStatus)
 
 
 def _members(survey) -> list[HouseholdMember]:
@@ -84,7 +85,7 @@ def household(survey_id: int):
     status = 422 if return_form.errors else 200
     return render_template("review/household.html", survey=survey, view=view,
                            village=db.session.get(Division, survey.village_code),
-                           members=zip(members, view["members"]), approve_form=approve_form,
+                           members=list(zip(members, view["members"])), approve_form=approve_form,
                            return_form=return_form, statuses=labels.STATUSES,
                            L=labels, SurveyStatus=SurveyStatus), status
 

@@ -137,3 +137,14 @@ def membership_of(session: Session, person: Person) -> HouseholdMember | None:
 
 def is_village(code: str) -> bool:
     return level_of(code) == Level.VILLAGE
+
+
+def head_names(session: Session, household_ids: list[int]) -> dict[int, str]:
+    """The name of each household's head (户主), which rosters are read by."""
+    if not household_ids:
+        return {}
+    return dict(session.execute(
+        select(HouseholdMember.household_id, Person.name)
+        .join(Person, Person.id == HouseholdMember.person_id)
+        .where(HouseholdMember.household_id.in_(household_ids),
+               HouseholdMember.relation == "head")).all())
