@@ -26,12 +26,11 @@ def _check_complete(session: Session, household: Household) -> None:
     relations = list(session.scalars(select(HouseholdMember.relation)
                                      .where(HouseholdMember.household_id == household.id)))
     if not relations:
-        raise ValidationFailed(_("该户还没有成员，不能提交 / the household has no members"),
+        raise ValidationFailed(_("该户还没有成员，不能提交"),
                                {"members": [_l("至少录入一名成员")]})
     heads = sum(1 for r in relations if r == Relation.HEAD)
     if heads != 1:
-        raise ValidationFailed(_("每户应有且只有一名户主（现有%(n)d名） / "
-                                 "a household needs exactly one head", n=heads),
+        raise ValidationFailed(_("每户应有且只有一名户主（现有%(n)d名）", n=heads),
                                {"relation": [_l("每户应有且只有一名户主")]})
 
 
@@ -77,10 +76,10 @@ def return_household(session: Session, survey: HouseholdSurvey, *, actor,
         member_id: (text or "").strip() for member_id, text in member_reasons.items()}
     reasons = {key: text for key, text in reasons.items() if text}
     if not reasons:
-        raise ValidationFailed(_("退回时请写明原因 / give a reason for returning"),
+        raise ValidationFailed(_("退回时请写明原因"),
                                {"reason": [_l("请填写退回原因")]})
     if any(len(text) > MAX_REASON for text in reasons.values()):
-        raise ValidationFailed(_("退回原因不超过500字 / a reason is at most 500 characters"),
+        raise ValidationFailed(_("退回原因不超过500字"),
                                {"reason": [_l("退回原因不超过500字")]})
     members = set(session.scalars(select(HouseholdMember.id).where(
         HouseholdMember.household_id == survey.household_id)))

@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
             response.direct_passthrough = False
             response.get_data()  # closes the file when the response is closed
         if request.args.get("v"):
+            response.cache_control.no_cache = None  # send_file's; this URL never changes
             response.cache_control.public = True
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True

@@ -55,8 +55,7 @@ def open_round(session: Session, *, county_code: str, year: int, actor) -> Surve
     if not 2000 <= year <= 2100:
         raise _refuse("year", _l("年度应在2000至2100之间"))
     if queries.open_round(session, county_code) is not None:
-        raise InvalidTransition(_("本旗县已有进行中的入户调查，请先结束它 / "
-                                  "a survey round is already open in this county"))
+        raise InvalidTransition(_("本旗县已有进行中的入户调查，请先结束它"))
     if session.scalar(select(SurveyRound.id).where(SurveyRound.county_code == county_code,
                                                    SurveyRound.year == year)):
         raise _refuse("year", _l("该年度的入户调查已开启过"))
@@ -81,7 +80,7 @@ def close_round(session: Session, round_: SurveyRound, *, actor) -> None:
     if not can_manage_rounds(actor, round_.county_code):
         raise OutOfScope("未找到 / not found")
     if not round_.is_open:
-        raise InvalidTransition(_("该轮调查已结束 / the round is already closed"))
+        raise InvalidTransition(_("该轮调查已结束"))
     round_.closed_at = clock.now()
     round_.closed_by_id = actor.id
     session.flush()
@@ -94,8 +93,7 @@ def close_round(session: Session, round_: SurveyRound, *, actor) -> None:
 def _round_of(session: Session, village_code: str) -> SurveyRound:
     round_ = queries.open_round(session, village_code)
     if round_ is None:
-        raise InvalidTransition(_("本旗县尚未开启本年度入户调查，暂不能录入 / "
-                                  "no survey round is open for this village"))
+        raise InvalidTransition(_("本旗县尚未开启本年度入户调查，暂不能录入"))
     return round_
 
 
@@ -114,7 +112,7 @@ def move(survey: HouseholdSurvey, event: SurveyEvent) -> None:
     new = next_status(survey.status, event)
     if new is None:
         raise InvalidTransition(
-            _("该户当前状态为“%(status)s”，不能%(event)s / not allowed in this status",
+            _("该户当前状态为“%(status)s”，不能%(event)s",
               status=_status_label(survey.status), event=_event_label(event)))
     survey.status = new
 
@@ -138,8 +136,7 @@ def _edit(session: Session, household: Household) -> None:
 
 def _check_version(record, base_version: int | None) -> None:
     if base_version is not None and record.version != base_version:
-        raise Conflict(_("该记录已被他人修改，请核对后选择保留哪一份 / "
-                         "the record was changed by someone else meanwhile"))
+        raise Conflict(_("该记录已被他人修改，请核对后选择保留哪一份"))
 
 
 def _new_uid(ref: str | None) -> str:
@@ -158,7 +155,7 @@ def _find(session: Session, model, ref, base_version):
     no longer exists is a conflict."""
     found = queries.by_ref(session, model, ref)
     if found is None and base_version is not None:
-        raise Conflict(_("该记录已被他人删除 / the record was deleted meanwhile"))
+        raise Conflict(_("该记录已被他人删除"))
     return found
 
 

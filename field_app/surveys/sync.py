@@ -40,31 +40,36 @@ def _household_for(session: Session, change: dict, actor) -> Household | None:
     return household
 
 
-def _apply(session: Session, change: dict, actor) -> tuple[Household, str | None]:
+def _apply(session: Session, change: dict, actor) -> tuple[Household, str | None, int | None]:
+    """Apply the change; returns its household, a notice for the cadre, and the version the
+    change gave its target (None for a removal)."""
     op, ref, base, data = (change["op"], change["target_ref"], change["base_version"],
                            change["data"])
     if op == "household.save":
-        return operations.save_household(session, actor=actor, ref=ref, base_version=base,
-                                         data=data), None
+        household = operations.save_household(session, actor=actor, ref=ref, base_version=base,
+                                              data=data)
+        return household, None, household.version
     household = _household_for(session, change, actor)
     if household is None:
-        raise Conflict(_("该户不存在或已被删除 / the household does not exist"))
-    notice = None
+        raise Conflict(_("该户不存在或已被删除"))
+    notice, version = None, None
     entity, _dot, verb = op.partition(".")
     if op == "household.submit":
         submit_household(session, household, actor=actor)
+        version = household.version
     elif op == "member.save":
-        _member, notice = operations.save_member(session, household, actor=actor, ref=ref,
-                                                 base_version=base, data=data)
+        member, notice = operations.save_member(session, household, actor=actor, ref=ref,
+                                                base_version=base, data=data)
+        version = member.version
     elif op == "member.remove":
         operations.remove_member(session, household, actor=actor, ref=ref, base_version=base)
     elif verb == "save":
-        operations.save_detail(session, household, entity, actor=actor, ref=ref,
-                               base_version=base, data=data)
+        version = operations.save_detail(session, household, entity, actor=actor, ref=ref,
+                                         base_version=base, data=data).version
     else:
         operations.remove_detail(session, household, entity, actor=actor, ref=ref,
                                  base_version=base, data=data)
-    return household, notice
+    return household, notice, version
 
 
 def _current_household(session: Session, change: dict, actor) -> list[dict]:
@@ -87,29 +92,32 @@ def apply_change(session: Session, raw: Any, *, actor) -> dict:
         change = _change_schema.load(raw)
     except ValidationError as error:
         return {"uuid": uuid, "status": "rejected", "errors": _messages(error.messages),
-                "message": _("数据格式不正确 / malformed change"), "notice": None,
+                "message": _("数据格式不正确"), "notice": None,
                 "household": None}
     uuid = str(change["uuid"])
     stored = session.get(SyncChange, uuid)
     if stored is not None:
         if stored.user_id != actor.id:
             raise OutOfScope("未找到 / not found")
-        # The same answer, with the household as it is now (later changes may have moved it).
+        # The same answer, with the household as it is now (later changes may have moved it);
+        # ``target_version`` stays the version this change produced, which the phone rebases
+        # its later changes on, so a change someone else made since is still a conflict.
         current = _current_household(session, change, actor)
         return stored.result | {"household": current[0] if current else None}
-    result: dict[str, Any] = {"uuid": uuid, "errors": {}, "notice": None}
+    result: dict[str, Any] = {"uuid": uuid, "errors": {}, "notice": None,
+                              "target_version": None}
     savepoint = session.begin_nested()
     try:
-        household, notice = _apply(session, change, actor)
+        household, notice, version = _apply(session, change, actor)
         savepoint.commit()
         round_ = queries.open_round(session, household.village_code)
         result |= {"status": "applied", "message": "", "notice": notice,
+                   "target_version": version,
                    "household": households_json(session, [household], round_)[0]}
     except (DomainError, StaleDataError) as error:
         savepoint.rollback()
         if isinstance(error, StaleDataError):  # changed by a concurrent request
-            error = Conflict(_("该记录已被他人修改，请核对后选择保留哪一份 / "
-                               "the record was changed by someone else meanwhile"))
+            error = Conflict(_("该记录已被他人修改，请核对后选择保留哪一份"))
         status = "conflict" if isinstance(error, Conflict) else "rejected"
         current = _current_household(session, change, actor)
         result |= {"status": status, "message": error.message,

@@ -261,3 +261,26 @@ def test_an_import_that_changes_a_household_makes_an_offline_edit_a_conflict(cad
     result = cadre.sync(h.change("household.save", ref, ref, 1, address="离线修改"))[0]
     assert result["status"] == "conflict"
     assert result["household"]["address"] == "乡镇花名册地址"
+
+
+def test_a_resent_change_keeps_the_version_it_produced(cadre):
+    house = h.household()
+    ref = house["target_ref"]
+    cadre.sync(house)
+    mine = h.change("household.save", ref, ref, 1, address="我的修改")
+    assert cadre.sync(mine)[0]["target_version"] == 2
+    cadre.sync(h.change("household.save", ref, ref, 2, address="别人的修改"))
+    again = cadre.sync(mine)[0]
+    # The phone rebases its next changes on 2, not 3: a change made on 2 is a conflict.
+    assert (again["target_version"], again["household"]["version"]) == (2, 3)
+    assert cadre.sync(h.change("household.save", ref, ref, 2, address="下一条"))[0][
+        "status"] == "conflict"
+
+
+def test_messages_follow_the_users_language(cadre):
+    cadre.client.get("/api/survey/session?lang=en")
+    house = h.household()
+    ref = house["target_ref"]
+    cadre.sync(house)
+    result = cadre.sync(h.change("household.save", ref, ref, 7, address="x"))[0]
+    assert result["message"] == "the record was changed by someone else meanwhile"
