@@ -38,11 +38,14 @@ class Bilingual:
     labels: dict | None = dataclasses.field(default=None, compare=False, hash=False)
 
     def __str__(self) -> str:
-        if has_request_context() and str(get_locale()) == "en":
-            return self.en
         labels = self.labels or COLUMNS
+        text = self.zh
+        if has_request_context() and str(get_locale()) == "en":
+            if self.labels is None:
+                return self.en  # the desk's English names the interchange columns
+            text = self.en
         return _COLUMN_NAME.sub(lambda match: str(labels.get(match.group(1), match.group(1))),
-                                self.zh)
+                                text)
 
 
 def _reason(error: CellError, labels: dict | None) -> Bilingual:

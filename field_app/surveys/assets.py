@@ -48,8 +48,13 @@ def init_app(app: Flask) -> None:
         if request.endpoint != "static" or response.status_code != 200:
             return response
         if response.direct_passthrough:
+            stream = response.response
+            try:
+                body = b"".join(stream)
+            finally:
+                getattr(stream, "close", lambda: None)()
             response.direct_passthrough = False
-            response.get_data()  # closes the file when the response is closed
+            response.set_data(body)
         if request.args.get("v"):
             response.cache_control.no_cache = None  # send_file's; this URL never changes
             response.cache_control.public = True

@@ -60,3 +60,17 @@ def test_row_checks_read_the_same_on_both_sides(page):
     kind, start, end, message = client_rules()["spell"]["$row"][0]
     assert (kind, start, end) == ("ordered", "start_date", "end_date")
     assert str(refused.value.errors["end_date"][0]) == message == "结束日期早于开始日期"
+
+
+def test_in_english_too_the_server_says_what_the_browser_says(app):
+    values = {"id_number": make_id_number(dt.date(1990, 5, 17)), "kind": "non_agri",
+              "start_date": "2026-05-01", "end_date": "2026-04-01", "stable_workplace": "1",
+              "stable_income": "0"}
+    with app.test_request_context("/survey/?lang=en"):
+        with pytest.raises(ValidationFailed) as refused:
+            check_row(files.TRANSFER_SPELLS, values | {"industry": "Z"}, FIELDS["spell"])
+        rules = client_rules(english=True)["spell"]
+        assert str(refused.value.errors["industry"][0]) == rules["industry"]["message"]
+        with pytest.raises(ValidationFailed) as refused:
+            check_row(files.TRANSFER_SPELLS, values, FIELDS["spell"])
+        assert str(refused.value.errors["end_date"][0]) == rules["$row"][0][3]
