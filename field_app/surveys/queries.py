@@ -92,6 +92,21 @@ def progress_by_village(session: Session, round_: SurveyRound, under: str, user)
             for row in session.execute(query)]
 
 
+def progress_by_township(session: Session, round_: SurveyRound, county: str, user) -> list[dict]:
+    """The county's progress a township a line: the villages' counts summed per township."""
+    totals: dict[str, dict] = {}
+    for row in progress_by_village(session, round_, county, user):
+        township = row["code"][:9] + "000"
+        line = totals.setdefault(township, {"code": township, "villages": 0, "households": 0}
+                                 | {s.value: 0 for s in SurveyStatus})
+        line["villages"] += 1
+        for key in ("households", *[s.value for s in SurveyStatus]):
+            line[key] += row[key]
+    names = dict(session.execute(select(Division.code, Division.name)
+                                 .where(Division.code.in_(list(totals)))).all())
+    return [line | {"name": names.get(code, code)} for code, line in sorted(totals.items())]
+
+
 def submitted_households(session: Session, round_: SurveyRound, village_code: str,
                          statuses=(SurveyStatus.SUBMITTED,)) -> list[tuple[Household, HouseholdSurvey]]:
     rows = session.execute(

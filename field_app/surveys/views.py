@@ -81,7 +81,7 @@ def rounds(form=None, status=200):
     code = current_user.division_code
     form = form or forms.OpenRoundForm()
     current = queries.open_round(db.session, code)
-    progress = queries.progress_by_village(db.session, current, code, current_user) \
+    progress = queries.progress_by_township(db.session, current, code, current_user) \
         if current else []
     return render_template("survey/rounds.html", county=db.session.get(Division, code),
                            rounds=queries.rounds_of(db.session, code), current=current,

@@ -27,7 +27,7 @@ def test_statistician_opens_a_round_and_every_county_household_is_not_surveyed(c
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "survey_round_open"))
     assert event.after == {"year": 2026, "households": 2}
     page = client.get("/survey/rounds").get_data(as_text=True)
-    assert "葛根庙嘎查" in page and "未调查 2" in page
+    assert "义勒力特镇" in page and "1个嘎查村 2户" in page
 
 
 def test_a_second_open_round_is_refused(client, make, login_as):
