@@ -59,6 +59,20 @@ def main() -> None:
         page.screenshot(path=str(OUT / "home-township-reviewer.png"), full_page=True)
 
         page = new_page()
+        page.fill("input[name=username]", "demo_village")
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#sv-households li")
+        page.screenshot(path=str(OUT / "survey-demo-village.png"))
+
+        page = new_page()
+        page.fill("input[name=username]", "demo_statistician")
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{base}/survey/rounds")
+        page.screenshot(path=str(OUT / "survey-rounds-county.png"))
+
+        page = new_page()
         page.fill("input[name=username]", "demo_league_admin")
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.click("button[type=submit]")
