@@ -10,7 +10,7 @@ from field_app.core.clock import clock
 from field_app.extensions import db
 from field_app.review.states import SurveyStatus
 from field_app.surveys.models import HouseholdSurvey
-from tests.accounts.test_permission_matrix import INSIDE, OUTSIDE, Route
+from tests.accounts.test_permission_matrix import INSIDE, OUTSIDE, Route, _send
 
 COLLECTOR = frozenset({Role.VILLAGE_COLLECTOR})
 REVIEWER = frozenset({Role.TOWNSHIP_REVIEWER})
@@ -72,17 +72,10 @@ CASES = [pytest.param(route, role, where, id=f"{route}-{role.value}-{where}")
 def test_survey_routes_answer_only_their_roles_inside_their_subtree(client, survey_sides,
                                                                     login_as, route, role, where):
     login_as(role)
-    values = survey_sides[where]
-    url = route.url.format(**values)
-    if route.method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, data={k: v.format(**values)
-                                          for k, v in (route.data or {}).items()})
-    expected = route.status if role in route.allowed and where == INSIDE else (
-        route.expected(role, where))
-    assert response.status_code == expected, response.get_data(as_text=True)[:300]
-    assert survey_sides[OUTSIDE]["household"] not in response.get_data(as_text=True)
+    response = _send(client, route, survey_sides[where])
+    body = response.get_data(as_text=True)
+    assert response.status_code == route.expected(role, where), body[:300]
+    assert survey_sides[OUTSIDE]["household"] not in body
 
 
 def test_every_survey_route_is_in_the_matrix(app):
