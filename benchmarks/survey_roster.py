@@ -164,7 +164,8 @@ def main() -> None:
                 print("  first refused:", refused[0]["message"], refused[0]["errors"])
             print(f"  {label:<8} {len(batch)} changes in {elapsed * 1000:.0f} ms "
                   f"({elapsed / len(batch) * 1000:.1f} ms a change): "
-                  f"{statuses.count('applied')} applied, {len(statuses) - statuses.count('applied')} not")
+                  f"{statuses.count('applied')} applied, "
+                  f"{len(statuses) - statuses.count('applied')} not")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,8 @@ def get_household_or_404(session: Session, household_id: int, user, visible) -> 
     return household
 
 
-def survey_of(session: Session, round_: SurveyRound, household: Household) -> HouseholdSurvey | None:
+def survey_of(session: Session, round_: SurveyRound,
+              household: Household) -> HouseholdSurvey | None:
     return session.scalar(select(HouseholdSurvey).where(
         HouseholdSurvey.round_id == round_.id, HouseholdSurvey.household_id == household.id))
 
@@ -108,7 +109,8 @@ def progress_by_township(session: Session, round_: SurveyRound, county: str, use
 
 
 def submitted_households(session: Session, round_: SurveyRound, village_code: str,
-                         statuses=(SurveyStatus.SUBMITTED,)) -> list[tuple[Household, HouseholdSurvey]]:
+                         statuses=(SurveyStatus.SUBMITTED,)
+                         ) -> list[tuple[Household, HouseholdSurvey]]:
     rows = session.execute(
         select(Household, HouseholdSurvey)
         .join(HouseholdSurvey, HouseholdSurvey.household_id == Household.id)

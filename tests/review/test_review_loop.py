@@ -59,7 +59,8 @@ def test_return_correct_resubmit_approve(client, household):
     phone, ref = household["phone"], household["ref"]
     submitted = _submit(phone, ref)
     assert submitted["status"] == "applied"
-    assert submitted["household"]["status"] == "submitted" and not submitted["household"]["editable"]
+    assert submitted["household"]["status"] == "submitted"
+    assert not submitted["household"]["editable"]
     refused = phone.sync(h.change("household.save", ref, ref, 1, address="提交后再改"))[0]
     assert refused["status"] == "rejected" and "已提交" in refused["message"]
 

@@ -22,7 +22,8 @@ def test_statistician_opens_a_round_and_every_county_household_is_not_surveyed(c
     assert response.status_code == 302
     round_ = db.session.scalar(select(SurveyRound))
     assert (round_.county_code, round_.year, round_.is_open) == ("152201000000", 2026, True)
-    statuses = db.session.execute(select(HouseholdSurvey.village_code, HouseholdSurvey.status)).all()
+    statuses = db.session.execute(select(HouseholdSurvey.village_code,
+                                         HouseholdSurvey.status)).all()
     assert statuses == [("152201100201", SurveyStatus.NOT_SURVEYED)] * 2
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "survey_round_open"))
     assert event.after == {"year": 2026, "households": 2}

@@ -53,7 +53,8 @@ def test_a_bad_value_gets_the_message_the_browser_shows(page, entity, field, val
 
 
 def test_row_checks_read_the_same_on_both_sides(page):
-    values = {"id_number": make_id_number(dt.date(1990, 5, 17)), "kind": "non_agri", "start_date": "2026-05-01",
+    values = {"id_number": make_id_number(dt.date(1990, 5, 17)), "kind": "non_agri",
+              "start_date": "2026-05-01",
               "end_date": "2026-04-01", "stable_workplace": "1", "stable_income": "0"}
     with pytest.raises(ValidationFailed) as refused:
         check_row(files.TRANSFER_SPELLS, values, FIELDS["spell"])
