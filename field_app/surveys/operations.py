@@ -8,7 +8,6 @@ audit rows with the values before and after.
 from __future__ import annotations
 
 import re
-import uuid as uuid_module
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +26,7 @@ from field_app.households.models import Household, HouseholdMember, LocationSour
 from field_app.registrations.checks import check_row
 from field_app.review.states import SurveyEvent, SurveyStatus, next_status
 from field_app.surveys import queries
-from field_app.surveys.labels import FIELDS
+from field_app.surveys.labels import FIELDS, STATUSES
 from field_app.surveys.models import (
     HouseholdSurvey,
     SurveyRound,
@@ -118,8 +117,6 @@ def move(survey: HouseholdSurvey, event: SurveyEvent) -> None:
 
 
 def _status_label(status) -> str:
-    from field_app.surveys.labels import STATUSES
-
     return str(STATUSES[SurveyStatus(status)])
 
 
@@ -367,7 +364,3 @@ def remove_detail(session: Session, household: Household, entity: str, *, actor,
     _edit(session, household)
     session.delete(record_)
     session.flush()
-
-
-def new_uuid() -> str:
-    return str(uuid_module.uuid4())

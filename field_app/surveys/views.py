@@ -77,9 +77,13 @@ def worker():
 
 @bp.get("/rounds")
 @county
-def rounds(form=None, status=200):
+def rounds():
+    return _rounds_page(forms.OpenRoundForm())
+
+
+def _rounds_page(form, status: int = 200):
+    """The county's rounds: the open one with its progress by township, and the past ones."""
     code = current_user.division_code
-    form = form or forms.OpenRoundForm()
     current = queries.open_round(db.session, code)
     progress = queries.progress_by_township(db.session, current, code, current_user) \
         if current else []
@@ -105,7 +109,7 @@ def open_round():
             db.session.commit()
             flash(_l("已开启%(year)s年度入户调查", year=round_.year), "info")
             return redirect(url_for("survey.rounds"))
-    return rounds(form, 422)
+    return _rounds_page(form, 422)
 
 
 @bp.post("/rounds/<int:round_id>/close")
