@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's) driven by Playwright against the app served on localhost."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -8,6 +9,11 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from field_app.core.clock import clock
+from field_app.extensions import db
+from tests.browser.survey_steps import COUNTY, VILLAGE, wait_until
+from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("FIELD_APP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -55,3 +61,24 @@ def screenshot_dir(tmp_path) -> Path:
     if os.environ.get("FIELD_APP_SCREENSHOTS") == "1":
         return Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     return tmp_path
+
+
+@pytest.fixture
+def cadre(app, make, live_server, phone):
+    """The village's collector, signed in on the phone at /survey/ with the service worker in
+    control (so a reload works offline), in an open survey round."""
+    clock.set(dt.datetime(2026, 6, 15, 9, 30))
+    make.survey_round(COUNTY, 2026)
+    user = make.user("village_collector", VILLAGE)
+    db.session.commit()
+    phone.on("dialog", lambda dialog: dialog.accept())
+    phone.goto(f"{live_server}/login?next=/survey/")
+    phone.fill("input[name=username]", user.username)
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{live_server}/survey/")
+    from playwright.sync_api import expect
+
+    expect(phone.locator("#sv-households")).to_be_attached()
+    wait_until(phone, "!!navigator.serviceWorker.controller")
+    return user

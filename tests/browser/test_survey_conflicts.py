@@ -12,12 +12,7 @@ from sqlalchemy import func, select
 
 from field_app.extensions import db
 from field_app.households.models import Household, HouseholdMember
-from tests.browser.test_survey_offline import (  # noqa: F401  (the cadre fixture)
-    VILLAGE,
-    add_member,
-    cadre,
-    pending,
-)
+from tests.browser.survey_steps import VILLAGE, add_member, pending
 from tests.factories import make_id_number
 
 

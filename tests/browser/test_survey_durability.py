@@ -13,7 +13,7 @@ from field_app.core.clock import clock
 from field_app.extensions import db
 from field_app.households.models import Household
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
-from tests.browser.test_survey_offline import COUNTY, VILLAGE, add_household, pending, wait_until
+from tests.browser.survey_steps import COUNTY, VILLAGE, add_household, pending, wait_until
 from tests.factories import PASSWORD
 
 

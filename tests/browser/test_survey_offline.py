@@ -6,91 +6,21 @@ FIELD_APP_SCREENSHOTS=1."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from field_app.core.clock import clock
 from field_app.extensions import db
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.surveys.models import SyncChange, TransferSpell
-from tests.factories import PASSWORD, make_id_number
-
-VILLAGE = "152201100201"  # 葛根庙嘎查 of the factory tree
-COUNTY = "152201000000"
-
-
-@pytest.fixture
-def cadre(app, make, live_server, phone):
-    """The village's collector, signed in on the phone at /survey/ with the service worker in
-    control (so a reload works offline), in an open survey round."""
-    clock.set(dt.datetime(2026, 6, 15, 9, 30))
-    make.survey_round(COUNTY, 2026)
-    user = make.user("village_collector", VILLAGE)
-    db.session.commit()
-    phone.on("dialog", lambda dialog: dialog.accept())
-    phone.goto(f"{live_server}/login?next=/survey/")
-    phone.fill("input[name=username]", user.username)
-    phone.fill("input[name=password]", PASSWORD)
-    phone.click("button[type=submit]")
-    phone.wait_for_url(f"{live_server}/survey/")
-    expect(phone.locator("#sv-households")).to_be_attached()
-    wait_until(phone, "!!navigator.serviceWorker.controller")
-    return user
-
-
-def wait_until(page, expression: str, seconds: float = 10) -> None:
-    # page.wait_for_function evaluates a string, which the page's CSP (no 'unsafe-eval') refuses.
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, expression
-        time.sleep(0.05)
-
-
-def pending(page):
-    return page.locator("#sv-pending-count")
-
-
-def add_household(page, address: str) -> None:
-    page.click("text=新增户")
-    page.fill("input[name=address]", address)
-    page.fill("input[name=longitude]", "121.9")
-    page.fill("input[name=latitude]", "46.1")
-    page.click("form button.primary")
-    expect(page.locator("h1")).not_to_have_text("新增户")
-
-
-def add_member(page, number: str, name: str, relation: str, screenshot=None) -> None:
-    page.click("text=添加成员")
-    page.fill("input[name=id_number]", number)
-    page.fill("input[name=name]", name)
-    page.select_option("select[name=hukou]", "rural")
-    page.select_option("select[name=relation]", relation)
-    page.select_option("select[name=labour_capacity]", "full")
-    expect(page.locator("#sv-idcheck")).to_have_class("idcheck ok")
-    if screenshot:
-        page.screenshot(path=screenshot, full_page=True)
-    page.click("form button.primary")
-    expect(page.locator("h1")).to_have_text(name)
-
-
-def add_spell(page, start: str) -> None:
-    page.click("text=添加转移就业经历")
-    page.select_option("select[name=kind]", "non_agri")
-    page.fill("input[name=start_date]", start)
-    page.check("#sv-ongoing")
-    page.select_option("select[name=destination]", "out_of_region")
-    page.select_option("select[name=industry]", "E")
-    page.check("input[name=stable_workplace]")
-    page.click("form button.primary")
-    expect(page.locator("text=添加培训")).to_be_visible()
-
-
-def back_to_household(page) -> None:
-    page.click("p.crumbs a")
-    expect(page.locator("#sv-members")).to_be_attached()
+from tests.browser.survey_steps import (
+    add_household,
+    add_member,
+    add_spell,
+    back_to_household,
+    pending,
+)
+from tests.factories import make_id_number
 
 
 def stored(address: str) -> dict:

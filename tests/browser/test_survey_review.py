@@ -15,13 +15,7 @@ from sqlalchemy import select
 from field_app.extensions import db
 from field_app.review.states import SurveyStatus
 from field_app.surveys.models import HouseholdSurvey
-from tests.browser.test_survey_offline import (  # noqa: F401  (the cadre fixture)
-    add_household,
-    add_member,
-    back_to_household,
-    cadre,
-    pending,
-)
+from tests.browser.survey_steps import add_household, add_member, back_to_household, pending
 from tests.factories import PASSWORD, make_id_number
 
 
