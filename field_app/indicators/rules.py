@@ -32,7 +32,6 @@ from field_app.registrations.models import (
     EmploymentRegistration,
     EmploymentType,
     NaturalAttrition,
-    PersonCategory,
     UnemploymentRegistration,
 )
 from field_app.surveys.models import Funding, TransferSpell, Training
