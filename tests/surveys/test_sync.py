@@ -284,3 +284,17 @@ def test_messages_follow_the_users_language(cadre):
     cadre.sync(house)
     result = cadre.sync(h.change("household.save", ref, ref, 7, address="x"))[0]
     assert result["message"] == "the record was changed by someone else meanwhile"
+
+
+def test_a_locked_account_is_answered_401_and_nothing_is_applied(cadre, make):
+    from field_app.accounts.models import User
+    from field_app.accounts.roles import AccountState
+
+    token = cadre.token()
+    collector = db.session.scalar(select(User).where(User.role == Role.VILLAGE_COLLECTOR))
+    collector.state = AccountState.LOCKED  # the 30-day sweep, or an administrator
+    db.session.commit()
+    response = cadre.client.post("/api/survey/sync", json={"changes": [h.household()]},
+                                 headers={"X-CSRFToken": token})
+    assert response.status_code == 401 and "server" not in response.get_json()
+    assert _count(Household) == 0
