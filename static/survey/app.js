@@ -18,7 +18,7 @@
     bar.appendChild(h("span.sv-net." + net, { id: "sv-net", "data-net": net },
                       [h("i.sv-dot"), state.syncing && net === "online" ? S.syncing : S["net_" + net]]));
     bar.appendChild(h("a.sv-pending" + (state.outbox.length ? ".has" : ""), { href: "#/outbox", id: "sv-pending" },
-                      [S.pending + " ", h("b", { id: "sv-pending-count", text: String(state.outbox.length) }),
+                      [S.pending + " ", h("b", { id: "sv-pending-count", text: state.loaded ? String(state.outbox.length) : "…" }),
                        problems ? h("span.sv-flag.bad", { text: fmt(S.problems_n, { n: problems }) }) : null]));
     notes.textContent = "";
     if (state.relogin) {
@@ -561,7 +561,7 @@
         .then(function (granted) { state.persistRefused = !granted; renderBar(); });
     }
     if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register(SV.urls.sw, { scope: SV.urls.scope }).catch(function () {});
+      navigator.serviceWorker.register(SV.urls.worker, { scope: SV.urls.scope }).catch(function () {});
     }
     SV.openDb().then(function () { return SV.meta("user"); }).then(function (user) {
       state.user = user || null;

@@ -10,18 +10,11 @@
     return el ? JSON.parse(el.textContent) : {};
   }
   var config = block("survey-config");
-  var S = SV.S = Object.assign(block("survey-strings"), config.strings || {});
+  var S = SV.S = block("survey-strings");
   var labels = SV.labels = config.labels || {};
   SV.rules = config.rules || {};
   SV.today = config.today || new Date().toISOString().slice(0, 10);
-  var urls = config.urls || {};
-  urls.sw = urls.sw || urls.worker;
-  SV.urls = {};
-  [["session", "/api/survey/session"], ["roster", "/api/survey/roster"],
-   ["person", "/api/survey/person"], ["sync", "/api/survey/sync"], ["sw", "/survey/sw.js"],
-   ["scope", "/survey/"], ["login", "/login?next=/survey/"]].forEach(function (pair) {
-    SV.urls[pair[0]] = urls[pair[0]] || pair[1];
-  });
+  SV.urls = config.urls || {};  // session, roster, person, sync, login, worker, scope
 
   // Field labels: the server's (config.fields by entity, one word per field name), else ours.
   var names = {};

@@ -53,6 +53,7 @@
     return withData("readonly", function (s, roster, outbox) {
       state.roster = roster || null;
       state.outbox = outbox;
+      state.loaded = true;
       state.view = replay(roster ? roster.households : [], outbox);
     }).then(SV.changed);
   };
