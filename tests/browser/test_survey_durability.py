@@ -64,6 +64,7 @@ def test_unsent_work_survives_a_browser_restart_and_an_expired_sign_in(make, liv
     page.goto(f"{live_server}/login?next=/survey/")
     _sign_in(page, user.username)
     page.wait_for_url(f"{live_server}/survey/")
+    expect(page.locator("#sv-households")).to_be_attached()  # the roster is on the phone
     wait_until(page, "!!navigator.serviceWorker.controller")
     context.set_offline(True)
     add_household(page, "第4组7号")
