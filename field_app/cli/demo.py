@@ -36,6 +36,11 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
 
     if if_empty and db.session.scalar(select(Division.code).limit(1)) is not None:
         click.echo("数据库已有数据，未加载演示数据 / database not empty, demo data not loaded")
+        # A demo database from before survey rounds existed still gets this year's round.
+        if ensure_demo_round(db.session):
+            db.session.commit()
+            click.echo(f"已开启{clock.today().year}年度入户调查（科尔沁右翼前旗） / "
+                       "demo survey round opened")
         return
 
     size = households_per_village or DEFAULT_HOUSEHOLDS_PER_VILLAGE

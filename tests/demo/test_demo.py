@@ -123,3 +123,24 @@ def test_load_demo_if_empty_leaves_a_loaded_database_alone(app, runner):
     again = runner.invoke(args=["load-demo", "--if-empty"])
     assert again.exit_code == 0
     assert "未加载" in again.output
+
+
+def test_load_demo_opens_the_demo_countys_survey_round_once(app, runner):
+    from field_app.surveys.models import SurveyRound
+
+    clock.set(DAY)
+    first = runner.invoke(args=["load-demo", "--households-per-village", "1"])
+    assert first.exit_code == 0 and "demo survey round opened" in first.output
+    with app.app_context():
+        round_ = db.session.scalar(select(SurveyRound))
+        assert (round_.county_code, round_.year, round_.is_open) == ("152221000000", DAY.year, True)
+        # A database loaded before rounds existed: --if-empty opens the round it lacks.
+        round_.closed_at, round_.closed_by_id = clock.now(), round_.opened_by_id
+        round_.year = DAY.year - 1
+        db.session.commit()
+    again = runner.invoke(args=["load-demo", "--if-empty"])
+    assert "demo survey round opened" in again.output
+    third = runner.invoke(args=["load-demo", "--if-empty"])
+    assert "demo survey round opened" not in third.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SurveyRound)) == 2
