@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
+from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.errors import ValidationFailed
 from field_app.core.permissions import require
@@ -65,6 +66,9 @@ def survey_person():
     if person is None:
         return jsonify(server=SERVER, known=False, linkable=True, name_masked=None, where=[])
     known = queries.where_known(db.session, [person.id])[person.id]
+    # The look-up reaches beyond the village (信息共享): who asked about whom is logged.
+    audit(db.session, "survey_person_lookup", target_type="persons", target_id=person.id)
+    db.session.commit()
     return jsonify(server=SERVER, known=True,
                    linkable=queries.membership_of(db.session, person) is None,
                    name_masked=person.name[:1] + "*" * (len(person.name) - 1),

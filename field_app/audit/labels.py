@@ -16,7 +16,7 @@ ACTION_LABELS = {
     "household_submit": _l("提交审核"),
     "household_approve": _l("审核通过"),
     "household_return": _l("退回修改"),
-    "survey_sync": _l("手机同步"),
+    "survey_person_lookup": _l("入户调查查询人员"),
 }
 
 TARGET_LABELS = {

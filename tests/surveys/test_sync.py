@@ -238,6 +238,11 @@ def test_person_lookup_tells_where_a_person_is_known(cadre, make):
                      "name_masked": "其**", "where": [f"林俗村 户 {person.membership.household.code}"]}
     unknown = cadre.client.get(f"/api/survey/person?id_number={_id(9)}").get_json()
     assert unknown["known"] is False and unknown["linkable"] is True
+    db.session.expire_all()
+    lookups = db.session.execute(select(AuditEvent.target_id, AuditEvent.actor_name).where(
+        AuditEvent.action == "survey_person_lookup")).all()
+    assert [target for target, _actor in lookups] == [str(person.id)]
+    assert lookups[0].actor_name.startswith("village_collector")
 
 
 def test_status_rows_back_the_household(cadre):
