@@ -57,7 +57,7 @@ def _register_extensions(app: Flask) -> None:
 
     audit_labels.init_app(app)
     compress.init_app(app)
-    from field_app.surveys import assets
+    from field_app.core import assets
 
     assets.init_app(app)  # after Compress: see assets.cache_versioned
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, MetaData
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from field_app.core.clock import clock
 
@@ -39,3 +39,17 @@ class TrackedMixin:
     )
     created_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PhoneEditable:
+    """A record the survey phones edit offline: ``uid`` is the phone's UUID for a record made
+    there (empty for one made elsewhere), and ``version`` moves on with every change, so a
+    change made on an older version is a conflict. The mapper checks the version on every
+    UPDATE and DELETE too, which catches two requests crossing."""
+
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.version}

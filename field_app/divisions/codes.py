@@ -53,6 +53,12 @@ def prefix(code: str) -> str:
     return code[: PREFIX_LENGTH[level_of(code)]]
 
 
+def ancestor_at(code: str, level: Level) -> str:
+    """The code of ``code``'s division at ``level`` (itself when it is at that level):
+    ``ancestor_at("152221100201", Level.COUNTY) == "152221000000"``."""
+    return code[: PREFIX_LENGTH[level]].ljust(12, "0")
+
+
 def subtree_bounds(code: str) -> tuple[str, str]:
     """Inclusive (low, high) codes of the subtree rooted at ``code``."""
     p = prefix(code)

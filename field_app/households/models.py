@@ -5,10 +5,10 @@ import datetime as dt
 import enum
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Date, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from field_app.core.db import Base, TrackedMixin
+from field_app.core.db import Base, PhoneEditable, TrackedMixin
 from field_app.core.types import enum_column_type
 
 
@@ -60,7 +60,7 @@ class Person(TrackedMixin, Base):
     membership: Mapped[HouseholdMember | None] = relationship(back_populates="person")
 
 
-class Household(TrackedMixin, Base):
+class Household(PhoneEditable, TrackedMixin, Base):
     __tablename__ = "households"
     __table_args__ = (Index("ix_households_village_code", "village_code"),)
 
@@ -76,15 +76,11 @@ class Household(TrackedMixin, Base):
     location_source: Mapped[LocationSource | None] = mapped_column(
         enum_column_type(LocationSource, "location_source"), nullable=True
     )
-    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     members: Mapped[list[HouseholdMember]] = relationship(back_populates="household")
 
 
-class HouseholdMember(TrackedMixin, Base):
+class HouseholdMember(PhoneEditable, TrackedMixin, Base):
     """A person's place in a household; a person belongs to at most one household."""
 
     __tablename__ = "household_members"
@@ -97,10 +93,6 @@ class HouseholdMember(TrackedMixin, Base):
     labour_capacity: Mapped[LabourCapacity] = mapped_column(
         enum_column_type(LabourCapacity, "labour_capacity")
     )
-    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     household: Mapped[Household] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(back_populates="membership")

@@ -16,7 +16,7 @@ from field_app.households.models import Household, HouseholdMember, Relation
 from field_app.review.models import ReturnReason
 from field_app.review.states import SurveyEvent
 from field_app.surveys.models import HouseholdSurvey, can_collect, can_review
-from field_app.surveys.operations import _round_of, move, survey_for
+from field_app.surveys.operations import move, require_open_round, survey_for
 
 MAX_REASON = 500
 
@@ -38,7 +38,7 @@ def submit_household(session: Session, household: Household, *, actor) -> Househ
     """The cadre submits the household for the township's review (已录入/已退回 → 已提交)."""
     if not can_collect(actor, household.village_code):
         raise OutOfScope("未找到 / not found")
-    survey = survey_for(session, household, _round_of(session, household.village_code))
+    survey = survey_for(session, household, require_open_round(session, household.village_code))
     _check_complete(session, household)
     move(survey, SurveyEvent.SUBMIT)
     survey.submitted_at = clock.now()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from field_app.core.errors import DomainError, ValidationFailed
 from field_app.core.permissions import get_or_404, require
+from field_app.divisions.codes import Level
 from field_app.divisions.models import Division
 from field_app.extensions import db
 from field_app.households.models import HouseholdMember
@@ -16,7 +17,7 @@ from field_app.review import forms, operations, queries as review_queries
 from field_app.review.states import SurveyStatus
 from field_app.surveys import labels, queries
 from field_app.surveys.models import can_review
-from field_app.surveys.roster import households_json
+from field_app.surveys.roster import household_json
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 reviewers = require(lambda user: can_review(user, user.division_code))
@@ -35,7 +36,7 @@ def _round():
 @reviewers
 def index():
     round_ = _round()
-    progress = (queries.progress_by_village(db.session, round_, current_user.division_code,
+    progress = (queries.progress(db.session, round_, current_user.division_code,
                                             current_user) if round_ else [])
     return render_template("review/index.html", round=round_, progress=progress,
                            statuses=labels.STATUSES)
@@ -45,10 +46,9 @@ def index():
 @reviewers
 def village(code: str):
     division = get_or_404(db.session.get(Division, code),
-                          lambda d: can_review(current_user, d.code) and queries.is_village(d.code))
+                          lambda d: can_review(current_user, d.code) and d.level == Level.VILLAGE)
     round_ = _round()
-    rows = queries.submitted_households(db.session, round_, code, statuses=tuple(SurveyStatus)) \
-        if round_ else []
+    rows = queries.households_by_status(db.session, round_, code) if round_ else []
     heads = queries.head_names(db.session, [household.id for household, _survey in rows])
     return render_template("review/village.html", village=division, round=round_, rows=rows,
                            heads=heads, statuses=labels.STATUSES, SurveyStatus=SurveyStatus)
@@ -81,7 +81,7 @@ def household(survey_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-    view = households_json(db.session, [survey.household], survey.round)[0]
+    view = household_json(db.session, survey.household, survey.round)
     status = 422 if return_form.errors else 200
     return render_template("review/household.html", survey=survey, view=view,
                            village=db.session.get(Division, survey.village_code),

@@ -14,7 +14,7 @@ from field_app.reports.labels import (  # noqa: F401  (re-exported for the templ
     SEXES,
     SPELL_KINDS,
 )
-from field_app.review.states import SurveyStatus
+from field_app.review.states import SurveyEvent, SurveyStatus
 
 STATUSES = {
     SurveyStatus.NOT_SURVEYED: _l("未调查"),
@@ -22,6 +22,12 @@ STATUSES = {
     SurveyStatus.SUBMITTED: _l("已提交"),
     SurveyStatus.RETURNED: _l("已退回"),
     SurveyStatus.APPROVED: _l("已审核"),
+}
+EVENTS = {
+    SurveyEvent.EDIT: _l("修改"),
+    SurveyEvent.SUBMIT: _l("提交审核"),
+    SurveyEvent.APPROVE: _l("审核通过"),
+    SurveyEvent.RETURN: _l("退回"),
 }
 HUKOUS = {"rural": _l("农业户籍"), "urban": _l("非农户籍")}
 LOCATION_SOURCES = {"gps": _l("手机定位"), "typed": _l("手工填写")}

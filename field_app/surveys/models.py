@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from field_app.accounts.roles import Role
-from field_app.core.db import Base, TrackedMixin
+from field_app.core.db import Base, PhoneEditable, TrackedMixin
 from field_app.core.types import enum_column_type
 from field_app.households.models import Household
 from field_app.review.states import EDITABLE, REVIEWED, SUBMITTED_ONCE, SurveyStatus
@@ -51,7 +51,7 @@ class Funding(enum.StrEnum):
 INDUSTRY_SECTIONS = "ABCDEFGHIJKLMNOPQRST"
 
 
-class TransferSpell(TrackedMixin, Base):
+class TransferSpell(PhoneEditable, TrackedMixin, Base):
     __tablename__ = "transfer_spells"
     __table_args__ = (
         UniqueConstraint("person_id", "start_date", "kind"),
@@ -70,13 +70,9 @@ class TransferSpell(TrackedMixin, Base):
     industry: Mapped[str | None] = mapped_column(String(1), nullable=True)
     stable_workplace: Mapped[bool] = mapped_column(Boolean)
     stable_income: Mapped[bool] = mapped_column(Boolean)
-    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class Training(TrackedMixin, Base):
+class Training(PhoneEditable, TrackedMixin, Base):
     __tablename__ = "trainings"
     __table_args__ = (
         UniqueConstraint("person_id", "course", "start_date"),
@@ -93,10 +89,6 @@ class Training(TrackedMixin, Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     completed: Mapped[bool] = mapped_column(Boolean)
-    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class SurveyRound(TrackedMixin, Base):

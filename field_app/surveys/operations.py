@@ -26,7 +26,7 @@ from field_app.households.models import Household, HouseholdMember, LocationSour
 from field_app.registrations.checks import check_row
 from field_app.review.states import SurveyEvent, SurveyStatus, next_status
 from field_app.surveys import queries
-from field_app.surveys.labels import FIELDS, STATUSES
+from field_app.surveys.labels import EVENTS, FIELDS, STATUSES
 from field_app.surveys.models import (
     HouseholdSurvey,
     SurveyRound,
@@ -89,7 +89,8 @@ def close_round(session: Session, round_: SurveyRound, *, actor) -> None:
 
 # --- statuses ---------------------------------------------------------------------------
 
-def _round_of(session: Session, village_code: str) -> SurveyRound:
+def require_open_round(session: Session, village_code: str) -> SurveyRound:
+    """The open round of the village's county; nothing is surveyed outside one."""
     round_ = queries.open_round(session, village_code)
     if round_ is None:
         raise InvalidTransition(_("本旗县尚未开启本年度入户调查，暂不能录入"))
@@ -112,22 +113,13 @@ def move(survey: HouseholdSurvey, event: SurveyEvent) -> None:
     if new is None:
         raise InvalidTransition(
             _("该户当前状态为“%(status)s”，不能%(event)s",
-              status=_status_label(survey.status), event=_event_label(event)))
+              status=STATUSES[SurveyStatus(survey.status)], event=EVENTS[event]))
     survey.status = new
-
-
-def _status_label(status) -> str:
-    return str(STATUSES[SurveyStatus(status)])
-
-
-def _event_label(event: SurveyEvent) -> str:
-    return {SurveyEvent.EDIT: _("修改"), SurveyEvent.SUBMIT: _("提交审核"),
-            SurveyEvent.APPROVE: _("审核通过"), SurveyEvent.RETURN: _("退回")}[event]
 
 
 def _edit(session: Session, household: Household) -> None:
     """A change to the household or anything in it: allowed only while it is editable."""
-    move(survey_for(session, household, _round_of(session, household.village_code)),
+    move(survey_for(session, household, require_open_round(session, household.village_code)),
          SurveyEvent.EDIT)
 
 
@@ -188,7 +180,7 @@ def save_household(session: Session, *, actor, ref: str, base_version: int | Non
     if household is None:
         if not can_collect(actor, village) or level_of(village) != Level.VILLAGE:
             raise OutOfScope("未找到 / not found")
-        round_ = _round_of(session, village)
+        round_ = require_open_round(session, village)
     else:
         _authorise(actor, household)
         _check_version(household, base_version)

@@ -103,6 +103,14 @@ def households_json(session: Session, households: list[Household],
     return out
 
 
+def household_json(session: Session, household: Household,
+                   round_: SurveyRound | None = None) -> dict:
+    """One household as the phone holds it, in its county's open round unless ``round_``."""
+    if round_ is None:
+        round_ = queries.open_round(session, household.village_code)
+    return households_json(session, [household], round_)[0]
+
+
 def _member(member, person, spells, trainings, elsewhere) -> dict:
     return {
         "ref": ref_of(member), "version": member.version,

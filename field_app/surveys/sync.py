@@ -20,7 +20,7 @@ from field_app.households.models import Household
 from field_app.review.operations import submit_household
 from field_app.surveys import operations, queries
 from field_app.surveys.models import SyncChange, can_collect
-from field_app.surveys.roster import households_json
+from field_app.surveys.roster import household_json
 from field_app.surveys.schemas import ChangeSchema
 
 _change_schema = ChangeSchema()
@@ -72,16 +72,13 @@ def _apply(session: Session, change: dict, actor) -> tuple[Household, str | None
     return household, notice, version
 
 
-def _current_household(session: Session, change: dict, actor) -> list[dict]:
-    """The server's copy of the household a refused change was about, for the phone to show."""
+def _current_household(session: Session, change: dict, actor) -> dict | None:
+    """The server's copy of the household a change was about, for the phone to show."""
     try:
         household = _household_for(session, change, actor)
     except OutOfScope:
-        return []
-    if household is None:
-        return []
-    return households_json(session, [household], queries.open_round(session,
-                                                                    household.village_code))
+        return None
+    return household_json(session, household) if household is not None else None
 
 
 def apply_change(session: Session, raw: Any, *, actor) -> dict:
@@ -102,27 +99,23 @@ def apply_change(session: Session, raw: Any, *, actor) -> dict:
         # The same answer, with the household as it is now (later changes may have moved it);
         # ``target_version`` stays the version this change produced, which the phone rebases
         # its later changes on, so a change someone else made since is still a conflict.
-        current = _current_household(session, change, actor)
-        return stored.result | {"household": current[0] if current else None}
+        return stored.result | {"household": _current_household(session, change, actor)}
     result: dict[str, Any] = {"uuid": uuid, "errors": {}, "notice": None,
                               "target_version": None}
     savepoint = session.begin_nested()
     try:
         household, notice, version = _apply(session, change, actor)
         savepoint.commit()
-        round_ = queries.open_round(session, household.village_code)
         result |= {"status": "applied", "message": "", "notice": notice,
-                   "target_version": version,
-                   "household": households_json(session, [household], round_)[0]}
+                   "target_version": version, "household": household_json(session, household)}
     except (DomainError, StaleDataError) as error:
         savepoint.rollback()
         if isinstance(error, StaleDataError):  # changed by a concurrent request
             error = Conflict(_("该记录已被他人修改，请核对后选择保留哪一份"))
         status = "conflict" if isinstance(error, Conflict) else "rejected"
-        current = _current_household(session, change, actor)
         result |= {"status": status, "message": error.message,
                    "errors": _messages(error.errors or {}),
-                   "household": current[0] if current else None}
+                   "household": _current_household(session, change, actor)}
     session.add(SyncChange(uuid=uuid, user_id=actor.id, op=change["op"],
                            received_at=clock.now(), made_at=change["made_at"],
                            status=result["status"], result=result))

@@ -12,13 +12,14 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from field_app.core.assets import file_version
 from field_app.core.clock import clock
 from field_app.core.errors import DomainError
 from field_app.core.permissions import require
+from field_app.divisions.codes import Level
 from field_app.divisions.models import Division
 from field_app.extensions import db
 from field_app.surveys import forms, labels, operations, queries
-from field_app.surveys.assets import file_version
 from field_app.surveys.models import can_collect, can_follow_rounds, can_manage_rounds
 from field_app.surveys.rules import client_rules
 
@@ -85,7 +86,7 @@ def _rounds_page(form, status: int = 200):
     """The county's rounds: the open one with its progress by township, and the past ones."""
     code = current_user.division_code
     current = queries.open_round(db.session, code)
-    progress = queries.progress_by_township(db.session, current, code, current_user) \
+    progress = queries.progress(db.session, current, code, current_user, by=Level.TOWNSHIP) \
         if current else []
     return render_template("survey/rounds.html", county=db.session.get(Division, code),
                            rounds=queries.rounds_of(db.session, code), current=current,

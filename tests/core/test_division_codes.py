@@ -1,6 +1,6 @@
 import pytest
 
-from field_app.divisions.codes import Level, is_ancestor, level_of, subtree_bounds
+from field_app.divisions.codes import Level, ancestor_at, is_ancestor, level_of, subtree_bounds
 
 
 @pytest.mark.parametrize(("code", "level", "bounds"), [
@@ -19,3 +19,13 @@ def test_ancestry_is_by_prefix_and_strict():
     assert is_ancestor("152200000000", "152201001001")
     assert not is_ancestor("152201001001", "152201001001")
     assert not is_ancestor("152202000000", "152201001001")
+
+
+@pytest.mark.parametrize(("level", "expected"), [
+    (Level.LEAGUE, "152200000000"),
+    (Level.COUNTY, "152221000000"),
+    (Level.TOWNSHIP, "152221100000"),
+    (Level.VILLAGE, "152221100201"),
+])
+def test_a_villages_division_at_each_level_above_it(level, expected):
+    assert ancestor_at("152221100201", level) == expected
