@@ -29,7 +29,7 @@ county = require(can_follow_rounds)
 managers = require(lambda user: can_manage_rounds(user, user.division_code))
 
 # The static files of the app; the service worker keeps them with the shell.
-APP_FILES = ("app.css", "survey/survey.css")
+APP_FILES = ("app.css", "survey/survey.css", "js/gb11643.js")
 
 
 def _app_assets() -> list[str]:

@@ -122,6 +122,7 @@ def test_a_person_registered_here_is_reachable_without_a_lookup(client, make, cl
 def test_the_lookup_page_checks_the_number_in_the_browser_too(client, clerk):
     shown = page(client.get("/desk/"))
     assert 'src="/static/js/idcheck.js?v=' in shown and "data-idcheck" in shown
+    assert shown.index("js/gb11643.js") < shown.index("js/idcheck.js")  # the check it calls
     assert "<script>" not in shown  # the CSP allows no inline script
 
 

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = [*sorted((ROOT / "static" / "survey").glob("*.js")),
-           ROOT / "templates" / "survey" / "sw.js"]
+           *sorted((ROOT / "static" / "js").glob("*.js")), ROOT / "templates" / "survey" / "sw.js"]
 NEWER_THAN_CHROME_80 = {
     r"\?\?=|\|\|=|&&=": "logical assignment (Chrome 85)",
     r"\.replaceAll\(": "String.prototype.replaceAll (Chrome 85)",
