@@ -19,7 +19,7 @@ from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.errors import Conflict, InvalidTransition, OutOfScope, ValidationFailed
 from field_app.core.identifiers import parse_id_number
-from field_app.divisions.codes import Level, level_of
+from field_app.divisions.codes import Level, level_of, prefix
 from field_app.divisions.models import Division
 from field_app.exchange import files
 from field_app.households.models import Household, HouseholdMember, LocationSource, Person
@@ -68,7 +68,7 @@ def open_round(session: Session, *, county_code: str, year: int, actor) -> Surve
         select(literal(round_.id), Household.id, Household.village_code,
                literal(SurveyStatus.NOT_SURVEYED.value), literal(0), literal(now),
                literal(now), literal(actor.id), literal(actor.id))
-        .where(Household.village_code.like(county_code[:6] + "%"))))
+        .where(Household.village_code.like(prefix(county_code) + "%"))))
     added = session.scalar(select(func.count()).where(HouseholdSurvey.round_id == round_.id))
     audit(session, "survey_round_open", target_type="survey_rounds", target_id=round_.id,
           division=county_code, after={"year": year, "households": added})
