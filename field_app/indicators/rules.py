@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from field_app.core.sql import date_key, day_number
-from field_app.divisions.codes import subtree_bounds
+from field_app.divisions.codes import Level, level_of, subtree_bounds
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, LabourCapacity, Person, Sex
 from field_app.indicators.policy import Policy
@@ -190,50 +190,75 @@ def registered_unemployed(division: str, a: dt.date, b: dt.date, policy: Policy)
     )
 
 
-def _ancestor_codes(code: ColumnElement) -> list[ColumnElement]:
-    """The codes of the region, league, banner and township above a code (and maybe itself)."""
-    return [
-        func.substr(code, 1, n) + literal("0" * (12 - n)) for n in (2, 4, 6, 9)
-    ]
+def year_before(day: dt.date) -> dt.date:
+    """The same month and day one year earlier; 29 February gives 28 February."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def employed_total_values(division: str, b: dt.date) -> Select:
+    """Rule 7 (rev. 2) for every division of D's subtree: ``(code, parent_code, value,
+    as_of)``, where ``as_of`` is the date of the figure used and NULL for a children's sum.
+
+    The recursion runs bottom-up, one CTE per level: level L's values read the values of
+    the levels below it, which every CTE carries along, so a child that skips a level is
+    still found by its ``parent_code``. At most five levels; no recursive CTE, which would
+    not allow the sum.
+    """
+    f = employed_totals.alias("f")
+    n = divisions.alias("n")
+    c = divisions.alias("c")
+    valid = f.c.invalidated_at.is_(None)
+    figure = f.c.employed_total - f.c.deduction
+    lower = year_before(b)
+
+    def own(column, *window):
+        return (select(column).where(f.c.division_code == n.c.code, valid, *window)
+                .order_by(f.c.as_of.desc()).limit(1).scalar_subquery())
+
+    at_b = (f.c.as_of == b,)
+    recent = (f.c.as_of > lower, f.c.as_of < b)
+    deeper = None
+    root_level = level_of(division)
+    for level in range(int(Level.VILLAGE), int(root_level) - 1, -1):
+        own_value, own_as_of = own(figure, *at_b), own(f.c.as_of, *at_b)
+        recent_value, recent_as_of = own(figure, *recent), own(f.c.as_of, *recent)
+        if deeper is None:
+            summed = None
+        else:
+            d = deeper.alias(f"d{level}")
+            has_children = exists().where(c.c.parent_code == n.c.code)
+            all_valued = not_(exists().where(
+                c.c.parent_code == n.c.code,
+                not_(exists().where(d.c.code == c.c.code, d.c.value.is_not(None)))))
+            children_sum = (select(func.sum(d.c.value)).where(d.c.parent_code == n.c.code)
+                            .scalar_subquery())
+            summed = and_(has_children, all_valued)
+        whens = [(own_value.is_not(None), own_value)]
+        as_of_whens = [(own_value.is_not(None), own_as_of)]
+        if summed is not None:
+            whens.append((summed, children_sum))
+            as_of_whens.append((summed, literal(None, type_=f.c.as_of.type)))
+        current = select(
+            n.c.code, n.c.parent_code,
+            case(*whens, else_=recent_value).label("value"),
+            case(*as_of_whens, else_=recent_as_of).label("as_of"),
+        ).where(in_division(n.c.code, division), n.c.level == level)
+        if deeper is not None:
+            current = current.union_all(select(deeper.c.code, deeper.c.parent_code,
+                                               deeper.c.value, deeper.c.as_of))
+        deeper = current.cte(f"employed_total_level_{level}")
+    return select(deeper.c.code, deeper.c.parent_code, deeper.c.value, deeper.c.as_of)
 
 
 def employed_total(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
-    """Rule 7: the reported figure for D at ``b``, else the sum over its children.
-
-    The recursion is unfolded: the value is the sum of the figures at ``b`` that have no
-    figure above them within D, and empty when some division without children in D's
-    subtree has no figure at or above it. One statement, no recursive CTE.
-    """
-    f = employed_totals.alias("f")
-    above = employed_totals.alias("above")
-    n = divisions.alias("n")
-    child = divisions.alias("child")
-    # An invalidated (作废) figure counts as no figure, in the sum and as cover.
-    figures_in_d = and_(f.c.as_of == b, in_division(f.c.division_code, division),
-                        f.c.invalidated_at.is_(None))
-
-    def figure_at_or_above(code: ColumnElement, *, include_self: bool):
-        conditions = [
-            above.c.as_of == b,
-            in_division(above.c.division_code, division),
-            above.c.invalidated_at.is_(None),
-            above.c.division_code.in_(_ancestor_codes(code) + ([code] if include_self else [])),
-        ]
-        if not include_self:
-            conditions.append(above.c.division_code != code)
-        return exists().where(*conditions)
-
-    effective_sum = select(
-        func.coalesce(func.sum(f.c.employed_total - f.c.deduction), 0)
-    ).where(figures_in_d, not_(figure_at_or_above(f.c.division_code, include_self=False)))
-    uncovered_leaf = exists().where(
-        in_division(n.c.code, division),
-        not_(exists().where(child.c.parent_code == n.c.code)),
-        not_(figure_at_or_above(n.c.code, include_self=True)),
-    )
-    unknown = not_(exists().where(n.c.code == division))
-    return select(case((unknown, None), (uncovered_leaf, None),
-                       else_=effective_sum.scalar_subquery()))
+    """Rule 7 (rev. 2): D's figure at ``b``, else the sum of its children's values when
+    every child has one, else D's latest figure of the year before ``b``, else empty. An
+    invalidated (作废) figure counts as no figure; an unknown division has no value."""
+    values = employed_total_values(division, b).subquery("employed_total_values")
+    return select(values.c.value).where(values.c.code == division)
 
 
 # --- rural and pastoral ----------------------------------------------------------------

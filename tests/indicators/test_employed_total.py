@@ -1,5 +1,6 @@
-"""Rule 7 (employed_total): D's own figure at ``b``, else the sum of its children's values,
-empty when any child's value is empty or when D has neither a figure nor children.
+"""Rule 7 (employed_total, rev. 2): D's own figure at ``b``, else the sum of its children's
+values when every child has one, else D's latest figure of the year before ``b`` (after
+``b`` minus one year, before ``b``), else empty.
 
 Tree below BANNER: STREET (villages COMMUNITY, COMMUNITY_2) and TOWN (village GACHA).
 OTHER_BANNER has one township OTHER_TOWN with one village OTHER_VILLAGE.
@@ -48,12 +49,63 @@ def test_division_with_a_figure_reports_it_less_the_deduction(make, indicators, 
 
 @pytest.mark.parametrize(("as_of", "expected"), [
     pytest.param(B, 90, id="figure-as-of-the-period-end"),
-    pytest.param(B - ONE_DAY, None, id="figure-as-of-the-day-before"),
-    pytest.param(A, None, id="figure-as-of-the-period-start"),
+    pytest.param(B - ONE_DAY, 90, id="figure-as-of-the-day-before"),
+    pytest.param(A, 90, id="figure-as-of-the-period-start"),
+    pytest.param(B.replace(year=B.year - 1) + ONE_DAY, 90, id="one-year-less-a-day-before"),
+    pytest.param(B.replace(year=B.year - 1), None, id="exactly-one-year-before"),
+    pytest.param(B + ONE_DAY, None, id="figure-after-the-period-end"),
 ])
-def test_only_a_figure_as_of_the_period_end_counts(make, indicators, as_of, expected):
+def test_a_figure_of_the_year_before_the_period_end_stands_in(make, indicators, as_of,
+                                                               expected):
     figures = {BANNER: (100, 10)}
     assert employed_total(make, indicators, BANNER, figures, as_of=as_of) == expected
+
+
+def test_the_latest_figure_of_the_year_before_is_taken(make, indicators):
+    record_figures(make, {BANNER: 100}, as_of=B - 40 * ONE_DAY)
+    record_figures(make, {BANNER: 80}, as_of=B - 10 * ONE_DAY)
+    record_figures(make, {BANNER: 60}, as_of=B - 20 * ONE_DAY)
+    assert indicators(BANNER, A, B)["employed_total"] == 80
+
+
+def test_a_figure_at_the_period_end_wins_over_a_later_dated_one_before_it(make, indicators):
+    record_figures(make, {BANNER: 100}, as_of=B - ONE_DAY)
+    record_figures(make, {BANNER: 70})
+    assert indicators(BANNER, A, B)["employed_total"] == 70
+
+
+def test_the_childrens_sum_wins_over_an_older_own_figure(make, indicators):
+    record_figures(make, {BANNER: 999}, as_of=B - ONE_DAY)
+    record_figures(make, {STREET: 30, TOWN: 40})
+    assert indicators(BANNER, A, B)["employed_total"] == 70
+
+
+def test_an_older_own_figure_stands_in_when_a_child_is_empty(make, indicators):
+    record_figures(make, {BANNER: 999}, as_of=B - ONE_DAY)
+    record_figures(make, {STREET: 30})
+    assert indicators(BANNER, A, B)["employed_total"] == 999
+
+
+def test_a_childs_older_figure_completes_the_sum(make, indicators):
+    record_figures(make, {STREET: 30})
+    record_figures(make, {TOWN: 40}, as_of=B - 30 * ONE_DAY)
+    assert indicators(BANNER, A, B)["employed_total"] == 70
+
+
+def test_an_invalidated_older_figure_is_no_figure(make, indicators):
+    figure = make.employed_total(BANNER, B - ONE_DAY, 100, 0)
+    figure.invalidated_at = dt.datetime(2026, 1, 2)
+    figure.invalid_reason = "重复"
+    make.session.flush()
+    assert indicators(BANNER, A, B)["employed_total"] is None
+
+
+def test_a_29_february_period_end_looks_back_to_28_february(make, indicators):
+    leap_end = dt.date(2028, 2, 29)
+    record_figures(make, {BANNER: 10}, as_of=dt.date(2027, 2, 28))
+    assert indicators(BANNER, dt.date(2028, 1, 1), leap_end)["employed_total"] is None
+    record_figures(make, {BANNER: 20}, as_of=dt.date(2027, 3, 1))
+    assert indicators(BANNER, dt.date(2028, 1, 1), leap_end)["employed_total"] == 20
 
 
 @pytest.mark.parametrize(("figures", "expected"), [
