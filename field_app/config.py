@@ -19,7 +19,10 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh", "en"],
     "WTF_CSRF_TIME_LIMIT": None,
-    # Policy of 内人社办发〔2019〕112号; see field_app.indicators.policy.Policy.
+    # Working-age policy: "notice-2019" (内人社办发〔2019〕112号) or "reform-2025" (the
+    # retirement-age reform by birth month); see field_app.indicators.policy.
+    "POLICY": "notice-2019",
+    # Bounds of 内人社办发〔2019〕112号; see field_app.indicators.policy.Policy.
     "POLICY_MIN_AGE": 16,
     "POLICY_MALE_MAX_AGE": 60,
     "POLICY_FEMALE_MAX_AGE": 55,
@@ -92,7 +95,8 @@ def policy_from(config: dict[str, Any]):
 
     from field_app.indicators.policy import Policy
 
-    return Policy(
+    return Policy.named(
+        str(config["POLICY"]),
         min_age=int(config["POLICY_MIN_AGE"]),
         male_max_age=int(config["POLICY_MALE_MAX_AGE"]),
         female_max_age=int(config["POLICY_FEMALE_MAX_AGE"]),

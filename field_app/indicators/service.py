@@ -35,6 +35,7 @@ class DivisionIndicators:
     start: dt.date
     end: dt.date
     values: dict[str, int | Decimal | None]
+    policy: str = "notice-2019"
 
 
 def division_indicators(connection: Connection, division: str, start: dt.date, end: dt.date,
@@ -45,8 +46,9 @@ def division_indicators(connection: Connection, division: str, start: dt.date, e
     ).one_or_none()
     if row is None:
         raise LookupError(f"区划代码 {division} 不存在 / unknown division code {division}")
+    policy = policy or Policy()
     values = compute_indicators(connection, division, start, end, policy)
-    return DivisionIndicators(division, row.name, row.level, start, end, values)
+    return DivisionIndicators(division, row.name, row.level, start, end, values, policy.name)
 
 
 def to_json(report: DivisionIndicators) -> dict:
@@ -55,6 +57,7 @@ def to_json(report: DivisionIndicators) -> dict:
         "name": report.name,
         "from": report.start.isoformat(),
         "to": report.end.isoformat(),
+        "policy": report.policy,
         "indicators": {
             key: (float(value) if isinstance(value, Decimal) else value)
             for key, value in report.values.items()

@@ -1,6 +1,7 @@
 """The command-line interface: import-data, export-data and indicators."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -116,3 +117,40 @@ def test_export_data_refuses_an_unknown_division(loaded, runner, tmp_path):
                                  "152299000000"])
     assert result.exit_code == 1
     assert "不存在" in result.output
+
+
+def test_indicators_policy_option_names_the_policy_and_applies_it(app, runner):
+    from field_app.extensions import db as database
+    from tests.factories import Factory
+
+    with app.app_context():
+        make = Factory(database.session)
+        make.tree()
+        man = make.person(dt.date(1965, 1, 15), "male")  # 60 on 2025-01-15; reform: 2025-02-15
+        make.unemployment(man, dt.date(2024, 6, 1))
+        database.session.commit()
+    args = ["indicators", "--division", "152201000000", "--from", "2025-02-01",
+            "--to", "2025-02-14", "--json"]
+    default = json.loads(runner.invoke(args=args).output)
+    reform = json.loads(runner.invoke(args=[*args, "--policy", "reform-2025"]).output)
+    assert (default["policy"], reform["policy"]) == ("notice-2019", "reform-2025")
+    assert default["indicators"]["registered_unemployed"] == 0
+    assert reform["indicators"]["registered_unemployed"] == 1
+
+
+def test_indicators_refuses_an_unknown_policy(loaded, runner):
+    result = runner.invoke(args=["indicators", "--division", "152200000000", "--period", "2026",
+                                 "--policy", "reform-2030"])
+    assert result.exit_code == 2
+    assert "reform-2030" in result.output
+
+
+def test_the_deployment_chooses_the_policy():
+    from field_app import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "POLICY": "reform-2025",
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.extensions["field_app.policy"].name == "reform-2025"
+    with pytest.raises(ValueError, match="unknown policy"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "POLICY": "nope",
+                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})

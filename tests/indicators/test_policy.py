@@ -80,6 +80,8 @@ def test_default_policy_holds_the_bounds_of_the_notice():
         "female_max_age": 55,
         "new_generation_born_from": d("1980-01-01"),
         "stable_days": 180,
+        "name": "notice-2019",
+        "reform": None,
     }
 
 
