@@ -64,27 +64,71 @@ def _anniversary_cutoff(day: dt.date, years: int) -> dt.date:
 
 
 def working_age(person, on, policy: Policy) -> ColumnElement[bool]:
-    """working_age(p, d): ``min_age <= age(p, d) < max_age(sex)``.
+    """working_age(p, d): ``min_age <= age(p, d) < max_age(sex)``, or under policy
+    ``reform-2025`` from its date in force, ``min_age <= age(p, d)`` and ``d < retire(p)``.
 
     ``on`` is a Python date (comparisons on the indexed birth date) or a date column
     (comparisons on ``yyyymmdd`` keys, see ``core.sql.date_key``).
     """
-    sex = person.c.sex
+    reform = policy.reform
     if isinstance(on, dt.date):
-        birth = person.c.birth_date
-        return and_(
-            birth <= _anniversary_cutoff(on, policy.min_age),
-            or_(
-                and_(sex == Sex.MALE, birth > _anniversary_cutoff(on, policy.male_max_age)),
-                and_(sex == Sex.FEMALE, birth > _anniversary_cutoff(on, policy.female_max_age)),
-            ),
-        )
+        if reform is not None and on >= reform.in_force:
+            on_key = on.year * 10000 + on.month * 100 + on.day
+            birth = person.c.birth_date
+            return and_(birth <= _anniversary_cutoff(on, policy.min_age),
+                        literal(on_key) < _retirement_key(person, policy))
+        return _working_age_on_date(person, on, policy)
     birth_key = date_key(person.c.birth_date)
     on_key = date_key(on)
     max_years = case(
-        (sex == Sex.MALE, policy.male_max_age * 10000), else_=policy.female_max_age * 10000
+        (person.c.sex == Sex.MALE, policy.male_max_age * 10000),
+        else_=policy.female_max_age * 10000,
     )
-    return and_(birth_key + policy.min_age * 10000 <= on_key, birth_key + max_years > on_key)
+    upper = birth_key + max_years > on_key
+    if reform is not None:
+        in_force = reform.in_force
+        in_force_key = in_force.year * 10000 + in_force.month * 100 + in_force.day
+        upper = case((on_key < in_force_key, upper),
+                     else_=on_key < _retirement_key(person, policy))
+    return and_(birth_key + policy.min_age * 10000 <= on_key, upper)
+
+
+def _working_age_on_date(person, on: dt.date, policy: Policy) -> ColumnElement[bool]:
+    sex = person.c.sex
+    birth = person.c.birth_date
+    return and_(
+        birth <= _anniversary_cutoff(on, policy.min_age),
+        or_(
+            and_(sex == Sex.MALE, birth > _anniversary_cutoff(on, policy.male_max_age)),
+            and_(sex == Sex.FEMALE, birth > _anniversary_cutoff(on, policy.female_max_age)),
+        ),
+    )
+
+
+def _retirement_key(person, policy: Policy) -> ColumnElement[int]:
+    """``retire(p)`` of policy ``reform-2025`` as a ``yyyymmdd`` key: the birth date plus
+    the old age and ``min(cap, k // step + 1)`` months (``k``: whole months from the
+    cohort's base month; none before it), a day the target month lacks giving its last
+    day. Integer arithmetic only, so both databases compute it alike
+    (``Policy.retirement_date`` is the same rule in Python)."""
+    reform = policy.reform
+    birth_key = date_key(person.c.birth_date)
+    year, month, day = birth_key // 10000, (birth_key // 100) % 100, birth_key % 100
+    male = person.c.sex == Sex.MALE
+    month_index = year * 12 + month - 1
+    base = case((male, reform.male_base.year * 12 + reform.male_base.month - 1),
+                else_=reform.female_base.year * 12 + reform.female_base.month - 1)
+    k = month_index - base
+    extra = case((k < 0, 0), (k // reform.step_months + 1 > reform.cap_months, reform.cap_months),
+                 else_=k // reform.step_months + 1)
+    years = case((male, policy.male_max_age), else_=policy.female_max_age)
+    target = month_index + years * 12 + extra
+    t_year, t_month = target // 12, target % 12 + 1
+    leap = or_(and_(t_year % 4 == 0, t_year % 100 != 0), t_year % 400 == 0)
+    month_days = case((t_month.in_([4, 6, 9, 11]), 30),
+                      (t_month == 2, case((leap, 29), else_=28)), else_=31)
+    t_day = case((day > month_days, month_days), else_=day)
+    return t_year * 10000 + t_month * 100 + t_day
 
 
 # --- urban -----------------------------------------------------------------------------
