@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from field_app.accounts.roles import Role
+from field_app.core.forms import SafeForm
 
 ROLE_LABELS = {
     Role.VILLAGE_COLLECTOR: _l("村级信息采集员"),
@@ -28,17 +28,17 @@ STATE_LABELS = {
 _required = DataRequired(message=_l("必填"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SafeForm):
     username = StringField(_l("用户名"), validators=[_required, Length(max=40)])
     password = PasswordField(_l("密码"), validators=[_required])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SafeForm):
     current = PasswordField(_l("当前密码"), validators=[_required])
     new = PasswordField(_l("新密码"), validators=[_required])
 
 
-class RestoreRequestForm(FlaskForm):
+class RestoreRequestForm(SafeForm):
     username = StringField(_l("用户名"), validators=[_required, Length(max=40)])
     password = PasswordField(_l("密码"), validators=[_required])
     reason = TextAreaField(_l("申请理由"), validators=[_required, Length(max=500)])
@@ -48,7 +48,7 @@ def _role_choices():
     return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
-class AccountForm(FlaskForm):
+class AccountForm(SafeForm):
     username = StringField(_l("用户名"), validators=[
         _required, Length(min=3, max=40),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("用户名只能包含字母、数字、点、下划线和连字符"))])
@@ -61,20 +61,33 @@ class AccountForm(FlaskForm):
     password = PasswordField(_l("初始密码"), validators=[_required])
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(SafeForm):
     role = SelectField(_l("岗位"), choices=_role_choices, validators=[_required])
     division_code = StringField(_l("所属区划代码"), validators=[
         _required, Regexp(r"^\d{12}$", message=_l("区划代码应为12位数字"))])
 
 
-class DeactivateForm(FlaskForm):
+class DeactivateForm(SafeForm):
     reason = SelectField(_l("原因"), choices=[SelectChoice("transfer", _l("调动")),
                                              SelectChoice("resignation", _l("离职"))])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(SafeForm):
     password = PasswordField(_l("新的初始密码"), validators=[_required])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SafeForm):
     note = StringField(_l("处理意见"), validators=[Optional(), Length(max=200)])
+
+
+class CodeForm(SafeForm):
+    """The second step: six digits from the authenticator app, or a recovery code."""
+    code = StringField(_l("验证码"), validators=[_required, Length(max=20)])
+
+
+class DisableSecondFactorForm(SafeForm):
+    password = PasswordField(_l("当前密码"), validators=[_required])
+
+
+class ConfirmForm(SafeForm):
+    """A button with nothing to fill in (its CSRF token only)."""

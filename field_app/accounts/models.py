@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from field_app.accounts.roles import (
     ADMIN_ROLES,
     ROLE_LEVEL,
+    SECOND_FACTOR_ROLES,
     STATISTICS_ROLES,
     AccountState,
     RestoreState,
@@ -57,18 +58,35 @@ class User(UserMixin, TrackedMixin, Base):
     )
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    login_locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     # Start of the current idle stretch: creation, last sign-in or restoration.
     last_activity_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)
 
     division: Mapped[Division | None] = relationship(foreign_keys=[division_code])
+    security: Mapped[AccountSecurity | None] = relationship(back_populates="user")
 
     # --- Flask-Login ---
     @property
     def is_active(self) -> bool:
         return self.state == AccountState.ACTIVE and self.role is not None
+
+    # --- sessions and the second factor ---
+    @property
+    def session_generation(self) -> int:
+        """Sessions carry the generation they were signed in at; a bump ends them all."""
+        return self.security.session_generation if self.security else 0
+
+    @property
+    def requires_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.security is not None and self.security.totp_secret is not None
+
+    @property
+    def signs_in_with_second_factor(self) -> bool:
+        return self.requires_second_factor or self.has_second_factor
 
     # --- jurisdiction ---
     def covers(self, code: str | None) -> bool:
@@ -130,3 +148,40 @@ class RestoreRequest(TrackedMixin, Base):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class AccountSecurity(Base):
+    """What ends an account's sessions and its second factor, one row per account (made on
+    first need). Kept apart from ``users`` and out of the automatic audit log: the TOTP
+    secret must never be copied into before/after values, and a generation bump is logged
+    as the event that caused it (sign-out, password change, deactivation, lock)."""
+
+    __tablename__ = "account_security"
+    __audited__ = False
+    __table_args__ = (
+        CheckConstraint("(totp_secret IS NULL) = (totp_enabled_at IS NULL)",
+                        name="totp_enabled_with_secret"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # RFC 6238 shared secret (base32). Set only once the holder has confirmed a code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The last 30-second step accepted: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    user: Mapped[User] = relationship(back_populates="security")
+
+
+class RecoveryCode(Base):
+    """一次性恢复码: ten per enrolment, shown once, stored as SHA-256 (they are random and
+    long, so a slow hash adds nothing), each good for one sign-in."""
+
+    __tablename__ = "recovery_codes"
+    __audited__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

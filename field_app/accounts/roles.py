@@ -31,6 +31,9 @@ ROLE_LEVEL: dict[Role, Level | None] = {
 }
 
 ADMIN_ROLES = frozenset({Role.LEAGUE_ADMIN, Role.REGION_ADMIN})
+# Roles that sign in with a second factor (TOTP or a recovery code) after the password: they
+# grant accounts or read every record's history. Optional for everyone else.
+SECOND_FACTOR_ROLES = ADMIN_ROLES | {Role.AUDITOR}
 # Roles that read statistics and division pages (the auditor reads only the audit log).
 STATISTICS_ROLES = frozenset(Role) - {Role.AUDITOR}
 

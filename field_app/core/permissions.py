@@ -19,7 +19,9 @@ from field_app.core.errors import OutOfScope
 from field_app.divisions.codes import subtree_bounds
 
 # Endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = {"accounts.login", "accounts.restore_request", "reports.verify", "static"}
+PUBLIC_ENDPOINTS = {"accounts.login", "accounts.restore_request", "reports.verify", "static",
+                    # the second step of sign-in, between the password and the session
+                    "accounts.second_factor", "accounts.enrol_at_sign_in"}
 # Endpoints reachable while a password change is pending.
 PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.logout", "static"}
 
@@ -55,7 +57,10 @@ def require(predicate: Callable[[object], bool]):
 
 
 def enforce_sign_in(policy_getter):
-    """``before_request``: sign-in, idle timeout and pending password change."""
+    """``before_request``: sign-in, idle timeout, absolute lifetime and pending password
+    change. (Whether the session still stands for its account at all, after a sign-out or
+    password change elsewhere, is the user loader's answer: an ended session arrives here
+    signed out.)"""
 
     def check():
         endpoint = request.endpoint or ""
@@ -65,15 +70,18 @@ def enforce_sign_in(policy_getter):
             if request.path.startswith("/api/"):
                 abort(401)
             return redirect(url_for("accounts.login", next=request.full_path))
-        now = clock.now()
-        seen = session.get("seen")
-        if seen is not None and now.timestamp() - seen > policy_getter().session_idle.total_seconds():
+        now = clock.now().timestamp()
+        policy = policy_getter()
+        seen, since = session.get("seen"), session.get("since")
+        if (seen is None or since is None
+                or now - seen > policy.session_idle.total_seconds()
+                or now - since > policy.session_absolute.total_seconds()):
             logout_user()
             session.clear()
             if request.path.startswith("/api/"):
                 abort(401)
             return redirect(url_for("accounts.login", expired=1))
-        session["seen"] = now.timestamp()
+        session["seen"] = now
         if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
             return redirect(url_for("accounts.change_password"))
         return None

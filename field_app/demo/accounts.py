@@ -4,14 +4,18 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
-from field_app.accounts.models import User
+from field_app.accounts.models import AccountSecurity, User
 from field_app.accounts.operations import hash_password
 from field_app.accounts.policy import AccountPolicy
-from field_app.accounts.roles import AccountState, Role
+from field_app.accounts.roles import SECOND_FACTOR_ROLES, AccountState, Role
 from field_app.core.clock import clock
 from field_app.divisions.models import Division
 
 DEMO_PASSWORD = "Xingan-2026"
+# The demo administrators' and auditor's authenticator secret, published in the README like
+# the password, so that anyone trying the demo can add it to an app (or compute the code
+# with pyotp). It protects nothing: a real deployment's accounts enrol their own.
+DEMO_TOTP_SECRET = "XINGANJIUYEDEMOXINGANJIUYEDEMO23"
 DEMO_COUNTY = "152221000000"  # 科尔沁右翼前旗
 
 # username, name, role, where ("village" and "township" are picked in DEMO_COUNTY)
@@ -42,20 +46,28 @@ def ensure_demo_accounts(session: Session, policy: AccountPolicy) -> list[str]:
     """Create the demo accounts that do not exist yet; returns the usernames created.
 
     They skip the first-sign-in password change so the README's credentials work as
-    printed; a real deployment creates accounts through the administrators instead.
+    printed; a real deployment creates accounts through the administrators instead. The
+    roles that sign in with a second factor get the published ``DEMO_TOTP_SECRET`` (also
+    demo accounts made before two-factor sign-in existed, unless they enrolled their own).
     """
     township, village = _first_township_and_village(session)
     where = {"village": village, "township": township}
-    existing = set(session.scalars(select(User.username)))
+    existing = {user.username: user for user in session.scalars(
+        select(User).where(User.username.in_([account[0] for account in DEMO_ACCOUNTS])))}
     created = []
     for username, name, role, place in DEMO_ACCOUNTS:
-        if username in existing:
-            continue
-        session.add(User(username=username, display_name=name, role=role,
-                         division_code=where.get(place, place), state=AccountState.ACTIVE,
-                         password_hash=hash_password(DEMO_PASSWORD, policy),
-                         must_change_password=False, last_activity_at=clock.now()))
-        created.append(username)
+        user = existing.get(username)
+        if user is None:
+            user = User(username=username, display_name=name, role=role,
+                        division_code=where.get(place, place), state=AccountState.ACTIVE,
+                        password_hash=hash_password(DEMO_PASSWORD, policy),
+                        must_change_password=False, last_activity_at=clock.now())
+            session.add(user)
+            created.append(username)
+        if role in SECOND_FACTOR_ROLES and not user.has_second_factor:
+            security = user.security or AccountSecurity(session_generation=0)
+            security.totp_secret, security.totp_enabled_at = DEMO_TOTP_SECRET, clock.now()
+            user.security = security
     session.flush()
     return created
 

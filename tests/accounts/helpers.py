@@ -3,11 +3,22 @@ from __future__ import annotations
 
 import re
 
-from tests.factories import PASSWORD
+from sqlalchemy import select
+
+from field_app.accounts.models import User
+from field_app.extensions import db
+from tests.factories import PASSWORD, totp_code
 
 
-def sign_in(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
+def sign_in(client, username, password=PASSWORD, *, path="/login"):
+    """Sign in through the pages; an account with a second factor gives its code too (the
+    answer is then the second step's)."""
+    response = client.post(path, data={"username": username, "password": password})
+    if response.status_code == 302 and response.headers["Location"] == "/login/verify":
+        user = db.session.scalar(select(User).where(User.username == username))
+        db.session.refresh(user)
+        response = client.post("/login/verify", data={"code": totp_code(user)})
+    return response
 
 
 def flashes(response) -> list[str]:

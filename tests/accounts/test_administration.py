@@ -193,17 +193,18 @@ def test_a_deactivated_account_given_a_new_post_signs_in_again(client, browser, 
     assert sign_in(browser(), collector.username).status_code == 302
 
 
-def test_a_password_reset_lifts_the_sign_in_lock_and_forces_a_change(client, browser, login_as,
-                                                                    collector):
+def test_a_password_reset_ends_the_holders_sessions_and_forces_a_change(client, browser,
+                                                                         login_as, collector):
     holder = browser()
-    for _ in range(5):
-        sign_in(holder, collector.username, "Wrong-pass-1")
+    assert sign_in(holder, collector.username).status_code == 302
+    assert holder.get("/divisions/152201100201").status_code == 200
     login_as("league_admin")
     response = client.post(f"/accounts/{collector.id}/password",
                            data={"password": NEW_PASSWORD}, follow_redirects=True)
     assert flashes(response) == ["密码已重置，用户下次登录须修改密码"]
     db.session.refresh(collector)
     assert check_password_hash(collector.password_hash, NEW_PASSWORD)
+    assert holder.get("/divisions/152201100201").headers["Location"].startswith("/login")
     assert sign_in(holder, collector.username, NEW_PASSWORD).status_code == 302
     assert holder.get("/").headers["Location"] == "/password"
 

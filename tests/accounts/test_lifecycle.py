@@ -208,11 +208,13 @@ def test_a_refused_restore_request_leaves_the_account_locked(client, admin, lock
     assert len(requests_of(locked_holder)) == 2
 
 
-def test_wrong_passwords_on_the_restore_request_page_count_towards_the_sign_in_lock(client,
-                                                                                    holder):
+def test_wrong_passwords_on_the_restore_request_page_count_towards_the_sign_in_throttle(
+        client, holder):
     for _ in range(5):
         file_request(client, holder.username, "Wrong-pass-1")
-    assert sign_in(client, holder.username).status_code == 401
+    refused = sign_in(client, holder.username)
+    assert refused.status_code == 429
+    assert flashes(refused) == ["尝试次数过多，请稍后再试"]
 
 
 def test_a_restore_request_after_two_years_cannot_revive_the_account(client, locked_holder):

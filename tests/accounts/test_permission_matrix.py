@@ -9,9 +9,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from field_app.accounts.models import RestoreRequest, User
+from field_app.accounts.models import AccountSecurity, RestoreRequest, User
 from field_app.accounts.roles import AccountState, Role
 from field_app.audit.actor import Actor
+from field_app.audit.models import AuditEvent
 from field_app.audit.operations import record
 from field_app.divisions.codes import Level, level_of
 from field_app.extensions import db
@@ -60,6 +61,7 @@ class Side:
     request: int
     requester_username: str
     probe_note: str
+    probe: int = 0  # the probe's audit event
 
     @property
     def markers(self) -> list[str]:
@@ -78,10 +80,13 @@ class Route:
     data: dict[str, str] | None = None
     shows: str | None = None  # the Side field an allowed inside read must show
     state: str | None = None  # a key of STATES: what an allowed inside write changes
+    by_role: dict[Role, int] | None = None  # an allowed role's own status, where it differs
 
     def expected(self, role: Role, where: str) -> int:
         if role not in self.allowed:
             return 404
+        if self.by_role and role in self.by_role:
+            return self.by_role[role]
         return self.outside if where == OUTSIDE else self.status
 
     def __str__(self) -> str:
@@ -101,7 +106,14 @@ def _new_accounts(side: Side) -> int:
     return db.session.scalar(select(func.count()).where(User.username == NEW_USERNAME))
 
 
-STATES = {"account": _account_row, "request": _request_row, "new_account": _new_accounts}
+def _account_sessions(side: Side):
+    """The account's session generation: what ends its sessions."""
+    return db.session.scalar(select(AccountSecurity.session_generation)
+                             .where(AccountSecurity.user_id == side.account))
+
+
+STATES = {"account": _account_row, "request": _request_row, "new_account": _new_accounts,
+          "account_sessions": _account_sessions}
 
 MATRIX = [
     # Records: outside is 404.
@@ -119,6 +131,8 @@ MATRIX = [
           data={"password": "Reset-pass-2027"}, state="account"),
     Route("accounts.decide_restore", "POST", "/restore-requests/{request}/approve", ADMINS,
           302, state="request"),
+    Route("accounts.reset_second_factor", "POST", "/accounts/{account}/two-factor/reset", ADMINS,
+          302, state="account_sessions"),
     # Listings and filters: the outside record is simply not among the results.
     Route("accounts.list_accounts", "GET", "/accounts", ADMINS, 200, outside=200,
           shows="account_username"),
@@ -128,6 +142,9 @@ MATRIX = [
           outside=200, shows="probe_note"),
     Route("audit.export", "GET", "/audit/export.csv?division={division}", AUDIT_READERS, 200,
           outside=200, shows="probe_note"),
+    # An event in full: auditors only, and only an event their log shows.
+    Route("audit.reveal", "POST", "/audit/{probe}/reveal", frozenset({Role.AUDITOR}), 200,
+          shows="probe_note"),
     # A new account at an outside division is refused in the form, and nothing is written.
     Route("accounts.new_account", "POST", "/accounts/new", ADMINS, 302, outside=200,
           data={"username": NEW_USERNAME, "display_name": "新账号",
@@ -144,6 +161,24 @@ MATRIX = [
     Route("accounts.change_password", "POST", "/password", ALL, 302, outside=None,
           data={"current": PASSWORD, "new": "Changed-pass-2027"}),
     Route("accounts.restore_request", "GET", "/restore-request", ALL, 200, outside=None),
+    # The second step of sign-in, reached signed in without a pending sign-in: back to /login.
+    Route("accounts.second_factor", "GET", "/login/verify", ALL, 302, outside=None),
+    Route("accounts.second_factor", "POST", "/login/verify", ALL, 302, outside=None,
+          data={"code": "000000"}),
+    Route("accounts.enrol_at_sign_in", "GET", "/login/enrol", ALL, 302, outside=None),
+    Route("accounts.enrol_at_sign_in", "POST", "/login/enrol", ALL, 302, outside=None,
+          data={"code": "000000"}),
+    # One's own second factor: administrators and auditors have enrolled at sign-in.
+    Route("accounts.two_factor_settings", "GET", "/account/two-factor", ALL, 200,
+          outside=None),
+    Route("accounts.enrol_second_factor", "GET", "/account/two-factor/enrol", ALL, 200,
+          outside=None, by_role=dict.fromkeys(AUDIT_READERS, 302)),
+    Route("accounts.enrol_second_factor", "POST", "/account/two-factor/enrol", ALL, 200,
+          outside=None, data={"code": "000000"}, by_role=dict.fromkeys(AUDIT_READERS, 302)),
+    Route("accounts.renew_recovery_codes", "POST", "/account/two-factor/recovery-codes", ALL,
+          302, outside=None, data={"code": "000000"}),
+    Route("accounts.disable_second_factor", "POST", "/account/two-factor/disable", ALL, 302,
+          outside=None, data={"password": PASSWORD}),
     # Only a locked account may file; the signed-in holder of an active one is told so.
     Route("accounts.restore_request", "POST", "/restore-request", ALL, 200, outside=None,
           data={"username": "{me}", "password": PASSWORD, "reason": "恢复"}),
@@ -169,8 +204,9 @@ def _side(make, where: str, code: str) -> Side:
     db.session.flush()
     record(db.session, "probe", actor=Actor(None, "probe"), division=code,
            note=f"{where}-probe")
+    probe = db.session.scalar(select(func.max(AuditEvent.id)))
     return Side(code, name, account.id, account.username, account.display_name, request.id,
-                requester.username, f"{where}-probe")
+                requester.username, f"{where}-probe", probe)
 
 
 @pytest.fixture
@@ -225,7 +261,8 @@ def test_every_route_and_method_has_a_row_in_the_matrix(app):
 
 @pytest.mark.parametrize("route", MATRIX, ids=str)
 def test_each_matrix_url_reaches_its_endpoint(app, route):
-    values = {"division": "152201000000", "account": "1", "request": "1", "me": "x"}
+    values = {"division": "152201000000", "account": "1", "request": "1", "probe": "1",
+              "me": "x"}
     adapter = app.url_map.bind("localhost")
     path = route.url.format(**values).split("?")[0]
     assert adapter.match(path, method=route.method)[0] == route.endpoint
