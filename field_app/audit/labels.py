@@ -11,6 +11,19 @@ ACTION_LABELS = {
     "import": _l("批量导入"),
     "restore_request_refused": _l("恢复申请被拒（凭据错误）"),
     "view_full_identifiers": _l("查看完整证件号码"),
+    "view_full_id": _l("查看完整证件号码"),
+    "export_full_id": _l("导出完整证件号码"),
+    "member_remove": _l("移出户成员"),
+    "report_download": _l("下载报表"),
+    "report_reissue": _l("重新出具报表"),
+    "password_check_failed": _l("当前密码错误"),
+    "second_factor_enabled": _l("启用两步验证"),
+    "second_factor_disabled": _l("停用两步验证"),
+    "second_factor_reset": _l("重置两步验证"),
+    "recovery_codes_renewed": _l("重新生成恢复码"),
+    "audit_view": _l("查看审计日志"),
+    "audit_export": _l("导出审计日志"),
+    "audit_reveal": _l("查看审计事件完整内容"),
     "survey_round_open": _l("开启入户调查"),
     "survey_round_close": _l("结束入户调查"),
     "household_submit": _l("提交审核"),
@@ -36,6 +49,8 @@ TARGET_LABELS = {
     "survey_rounds": _l("入户调查轮次"),
     "household_surveys": _l("户调查状态"),
     "return_reasons": _l("退回原因"),
+    "audit_events": _l("审计日志"),
+    "reports": _l("报表"),
 }
 
 

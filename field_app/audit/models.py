@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from field_app.accounts.roles import Role
 from field_app.core.clock import clock
 from field_app.core.db import Base
 
@@ -37,3 +38,34 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class AuditEventDivision(Base):
+    """A further division an event belongs to, besides its own ``division_code``.
+
+    A change to a shared person record is filed under the writer's division; the person's
+    records elsewhere put the event in those divisions' logs too. A record moved from one
+    division to another belongs to both. Append-only like the log (triggers in the
+    migration): removing a row would hide an event from an auditor.
+    """
+
+    __tablename__ = "audit_event_divisions"
+    # Readers ask "events touching this subtree": a range on division_code, then the event.
+    __table_args__ = (
+        Index("ix_audit_event_divisions_division", "division_code", "event_id"),
+    )
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    division_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+
+
+def can_reveal_audit(user) -> bool:
+    """Whether ``user`` may see an audit event's values in full (unmasked ID numbers, phones
+    and names), for the events their scoped log shows.
+
+    Auditors only. Administrators read the log masked: they create accounts and assign
+    roles, and a role that can hand itself a colleague's account should not also be able to
+    read residents' identifiers out of the trail. Every reveal is itself an audit event,
+    filed where the revealed event is, so the auditors of that division see who looked.
+    """
+    return getattr(user, "role", None) == Role.AUDITOR

@@ -4,19 +4,29 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect
+from sqlalchemy import Connection, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from field_app.audit import spread
 from field_app.audit.actor import Actor, get_actor
-from field_app.audit.models import AuditEvent
+from field_app.audit.masking import ShownEvent, shown
+from field_app.audit.models import AuditEvent, AuditEventDivision
 from field_app.core.clock import clock
 from field_app.core.db import TrackedMixin
 from field_app.core.sql import insert_rows
 
-# Values never copied into the log.
+# Values never copied into the log; so is any column whose name says it holds a secret
+# (a TOTP seed, hashed recovery codes), so that a secret added later is not logged
+# before someone remembers this list.
 SECRET_COLUMNS = {"password_hash"}
+_SECRET_MARKS = ("secret", "_hash", "recovery", "token")
+
+
+def _secret(key: str) -> bool:
+    return key in SECRET_COLUMNS or any(mark in key for mark in _SECRET_MARKS)
 
 
 def plain(value: Any) -> Any:
@@ -52,11 +62,26 @@ def _event_row(actor: Actor, action: str, *, target_type=None, target_id=None, d
     }
 
 
-def record(session: Session, action: str, *, actor: Actor | None = None, **fields) -> None:
-    """Append one event now (sign-ins, imports, anything not an ORM row change)."""
-    session.connection().execute(
-        insert(AuditEvent.__table__), [_event_row(actor or get_actor(session), action, **fields)]
-    )
+def _attach(conn: Connection, event_ids: Iterable[int], extras: Iterable[Iterable[str]],
+            own: Iterable[str | None]) -> None:
+    """File events under their further divisions (their own one left out)."""
+    rows = [{"event_id": event_id, "division_code": code}
+            for event_id, codes, division in zip(event_ids, extras, own)
+            for code in sorted(set(codes) - {division})]
+    if rows:
+        conn.execute(insert(AuditEventDivision.__table__), rows)
+
+
+def record(session: Session, action: str, *, actor: Actor | None = None,
+           also: Iterable[str] = (), **fields) -> None:
+    """Append one event now (sign-ins, imports, anything not an ORM row change); ``also``
+    names further divisions whose auditors see it."""
+    row = _event_row(actor or get_actor(session), action, **fields)
+    conn = session.connection()
+    result = conn.execute(insert(AuditEvent.__table__), row)
+    also = set(also)
+    if also:
+        _attach(conn, [result.inserted_primary_key[0]], [also], [row["division_code"]])
 
 
 def record_many(conn: Connection, rows: list[dict[str, Any]], *, actor: Actor,
@@ -67,13 +92,29 @@ def record_many(conn: Connection, rows: list[dict[str, Any]], *, actor: Actor,
     same for all and are converted once."""
     constants = {"at": clock.now(), "actor_id": actor.user_id, "actor_name": actor.username,
                  "ip": actor.ip} | shared
+    # Only changed rows can belong to further divisions (see ``spread.bulk_extras``); a
+    # first import of a million new rows costs one pass over the rows in Python here.
+    extras = spread.bulk_extras(conn, rows, shared.get("target_type"))
+    e = AuditEvent.__table__
+    last = conn.execute(select(func.max(e.c.id))).scalar() if extras else None
     insert_rows(conn, AuditEvent.__table__, rows, constants)
+    if not extras:
+        return
+    # COPY returns no ids: the events just written are found again by who and when.
+    written = select(e.c.id, e.c.target_type, e.c.target_id, e.c.division_code).where(
+        e.c.action == "update", e.c.at == constants["at"],
+        e.c.actor_name == constants["actor_name"])
+    if last is not None:
+        written = written.where(e.c.id > last)
+    found = [row for row in conn.execute(written) if (row[1], row[2]) in extras]
+    _attach(conn, [row[0] for row in found], [extras[(row[1], row[2])] for row in found],
+            [row[3] for row in found])
 
 
 def _columns(obj) -> dict[str, Any]:
     state = inspect(obj)
     return {
-        attr.key: ("***" if attr.key in SECRET_COLUMNS else plain(getattr(obj, attr.key)))
+        attr.key: ("***" if _secret(attr.key) else plain(getattr(obj, attr.key)))
         for attr in state.mapper.column_attrs
     }
 
@@ -88,7 +129,7 @@ def _changes(obj) -> tuple[dict[str, Any], dict[str, Any]]:
         if history.has_changes():
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-            secret = attr.key in SECRET_COLUMNS
+            secret = _secret(attr.key)
             before[attr.key] = "***" if secret else plain(old)
             after[attr.key] = "***" if secret else plain(new)
     return before, after
@@ -129,13 +170,14 @@ def _audited(obj) -> bool:
 
 def _after_flush(session: Session, flush_context) -> None:
     actor = get_actor(session)
-    rows = []
+    rows, written = [], []
     for obj in session.new:
         if not _audited(obj):
             continue
         rows.append({"action": "create", "target_type": obj.__tablename__,
                      "target_id": _target_id(obj), "division": _division_of(obj),
                      "after": _columns(obj)})
+        written.append(obj)
     for obj in session.dirty:
         if not _audited(obj) or not session.is_modified(obj, include_collections=False):
             continue
@@ -144,18 +186,51 @@ def _after_flush(session: Session, flush_context) -> None:
             rows.append({"action": "update", "target_type": obj.__tablename__,
                          "target_id": _target_id(obj), "division": _division_of(obj),
                          "before": before, "after": after})
+            written.append(obj)
     for obj in session.deleted:
         if not _audited(obj):
             continue
         rows.append({"action": "delete", "target_type": obj.__tablename__,
                      "target_id": _target_id(obj), "division": _division_of(obj),
                      "before": _columns(obj)})
-    if rows:
-        now = clock.now()
-        session.connection().execute(
-            insert(AuditEvent.__table__),
-            [_event_row(actor, row.pop("action"), at=now, **row) for row in rows],
-        )
+        written.append(obj)
+    if not rows:
+        return
+    now = clock.now()
+    conn = session.connection()
+    events = [_event_row(actor, row.pop("action"), at=now, **row) for row in rows]
+    extras = [codes - {event["division_code"]}
+              for codes, event in zip(spread.flush_extras(conn, written), events)]
+    if not any(extras):
+        conn.execute(insert(AuditEvent.__table__), events)
+        return
+    table = AuditEvent.__table__
+    ids = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                       events).scalars().all()
+    _attach(conn, ids, extras, [event["division_code"] for event in events])
+
+
+# --- reading the log, itself audited ---------------------------------------------------
+
+def record_log_read(session: Session, *, exported: bool, note: str) -> None:
+    """One event per page of the log shown (``audit_view``) or export made
+    (``audit_export``), filed under the reader's division, the filters as note. Reading
+    the log shows masked values only, so no reveal is involved."""
+    record(session, "audit_export" if exported else "audit_view", target_type="audit_events",
+           note=note[:200] or None)
+
+
+def reveal_event(session: Session, event: AuditEvent, *, also: Iterable[str]) -> ShownEvent:
+    """``event`` in full, unmasked, after writing the ``audit_reveal`` event that says who
+    looked: filed where the revealed event is (its division and ``also``, its further
+    divisions), so the auditors who see the event see who revealed it.
+
+    The caller has loaded ``event`` through the reader's scope and checked
+    ``can_reveal_audit``.
+    """
+    record(session, "audit_reveal", target_type="audit_events", target_id=event.id,
+           division=event.division_code, also=also)
+    return shown(event, full=True)
 
 
 def install(session_class) -> None:

@@ -1,62 +1,87 @@
-"""Browsing, filtering and exporting the audit log (auditors and administrators)."""
+"""Browsing, filtering and exporting the audit log (auditors and administrators), masked;
+an auditor may reveal one event in full. Every page shown, export made and reveal is
+itself an audit event."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
-from field_app.audit.queries import AuditFilter, audit_query
+from field_app.audit import operations, queries
+from field_app.audit.filters import LogRequest, error_lines, parse_args
+from field_app.audit.masking import shown
+from field_app.audit.models import can_reveal_audit
 from field_app.core.permissions import require
+from field_app.core.text import spreadsheet_cell
 from field_app.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 audit_readers = require(lambda user: user.can_read_audit())
 PAGE_SIZE = 50
+CSV_HEADER = ["时间 at", "操作人 actor", "地址 ip", "操作 action", "对象 target_type",
+              "编号 target_id", "区划 division", "修改前 before", "修改后 after", "说明 note"]
 
 
-def _criteria() -> AuditFilter:
-    def day(name):
-        try:
-            return dt.date.fromisoformat(request.args[name])
-        except (KeyError, ValueError):
-            return None
-
-    text = {name: (request.args.get(name) or "").strip() or None
-            for name in ("actor", "division", "target_type", "target_id", "action")}
-    return AuditFilter(**text, since=day("since"), until=day("until"))
+def _refused(asked: LogRequest):
+    return render_template("audit/index.html", events=[], criteria=asked.criteria, page=1,
+                           has_next=False, errors=error_lines(asked.errors)), 422
 
 
 @bp.get("/")
 @audit_readers
 def index():
-    criteria = _criteria()
-    page = max(request.args.get("page", 1, type=int), 1)
-    events = db.session.scalars(
-        audit_query(current_user, criteria).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return render_template("audit/index.html", events=events[:PAGE_SIZE], criteria=criteria,
-                           page=page, has_next=len(events) > PAGE_SIZE)
+    asked = parse_args(request.args)
+    if asked.errors:
+        return _refused(asked)
+    found = db.session.scalars(queries.audit_query(current_user, asked.criteria)
+                               .limit(PAGE_SIZE + 1).offset((asked.page - 1) * PAGE_SIZE)).all()
+    events = [shown(e) for e in found[:PAGE_SIZE]]
+    operations.record_log_read(db.session, exported=False, note=asked.note())
+    db.session.commit()
+    return render_template("audit/index.html", events=events, criteria=asked.criteria,
+                           page=asked.page, has_next=len(found) > PAGE_SIZE,
+                           may_reveal=can_reveal_audit(current_user))
+
+
+@bp.post("/<int:event_id>/reveal")
+@require(can_reveal_audit)
+def reveal(event_id: int):
+    """One event in full, for an auditor whose log shows it (see ``can_reveal_audit``)."""
+    event = queries.get_event_or_404(db.session, event_id, current_user)
+    full = operations.reveal_event(db.session, event,
+                                   also=queries.further_divisions(db.session, event.id))
+    db.session.commit()
+    return render_template("audit/event.html", event=full)
+
+
+def _cells(e) -> list:
+    values = [e.at.isoformat(sep=" ", timespec="seconds"), e.actor_name, e.ip or "",
+              e.action, e.target_type or "", e.target_id or "", e.division_code or "",
+              json.dumps(e.before, ensure_ascii=False) if e.before else "",
+              json.dumps(e.after, ensure_ascii=False) if e.after else "", e.note or ""]
+    return [spreadsheet_cell(value) for value in values]
 
 
 @bp.get("/export.csv")
 @audit_readers
 def export():
-    """The filtered log as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese)."""
+    """The filtered log as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese),
+    masked as the page is, every cell neutralised against formulas."""
+    asked = parse_args(request.args)
+    if asked.errors:
+        return _refused(asked)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(["时间 at", "操作人 actor", "地址 ip", "操作 action", "对象 target_type",
-                     "编号 target_id", "区划 division", "修改前 before", "修改后 after",
-                     "说明 note"])
-    for e in db.session.scalars(audit_query(current_user, _criteria())):
-        writer.writerow([e.at.isoformat(sep=" ", timespec="seconds"), e.actor_name, e.ip or "",
-                         e.action, e.target_type or "", e.target_id or "", e.division_code or "",
-                         json.dumps(e.before, ensure_ascii=False) if e.before else "",
-                         json.dumps(e.after, ensure_ascii=False) if e.after else "",
-                         e.note or ""])
+    writer.writerow(CSV_HEADER)
+    rows = 0
+    for event in db.session.scalars(queries.audit_query(current_user, asked.criteria)):
+        writer.writerow(_cells(shown(event)))
+        rows += 1
+    operations.record_log_read(db.session, exported=True, note=asked.note(rows=rows))
+    db.session.commit()
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=audit.csv"})
