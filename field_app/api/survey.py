@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import orjson
 from flask import Response, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
@@ -14,16 +16,23 @@ from field_app.core.clock import clock
 from field_app.core.errors import ValidationFailed
 from field_app.core.permissions import require
 from field_app.divisions.models import Division
-from field_app.extensions import csrf, db
+from field_app.extensions import csrf, db, limiter
+from field_app.households.scope import person_maintained_within
 from field_app.surveys import queries, sync
 from field_app.surveys.models import can_collect
 from field_app.surveys.roster import households_json, round_json, where_text
-from field_app.surveys.schemas import BatchSchema
+from field_app.surveys.schemas import (
+    MAX_DEPTH,
+    BatchSchema,
+    depth_of,
+    error_messages,
+)
 
 from field_app.api.views import bp
 
 SERVER = "field_app"  # every answer names the server: a Wi-Fi portal's 200 is not an answer
 collectors = require(lambda user: can_collect(user, user.division_code))
+_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def _village():
@@ -49,8 +58,9 @@ def survey_roster():
     body = orjson.dumps({
         "server": SERVER, "round": round_json(round_),
         "village": {"code": village.code, "name": village.name},
-        "households": households_json(db.session, queries.village_households(db.session,
-                                                                            village.code), round_),
+        "households": households_json(
+            db.session, queries.village_households(db.session, village.code), round_,
+            scope=current_user.division_code),
     })
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
@@ -58,33 +68,61 @@ def survey_roster():
     return response.make_conditional(request)
 
 
+def _per_user() -> str:
+    """The rate-limit key of person look-ups: the signed-in account, wherever it asks from."""
+    return f"user:{current_user.get_id()}"
+
+
+def _too_many() -> str:
+    return _("查询过于频繁，请稍后再试")
+
+
 @bp.get("/survey/person")
 @collectors
+@limiter.limit("60/minute", key_func=_per_user, error_message=_too_many)
 def survey_person():
+    """信息共享 for the member form: whether the system knows an ID number, and whether the
+    person can join a household. Nothing the collector did not type comes back from
+    outside their village: the name only masked and only for a person maintained there,
+    places only there. Limited per account and logged, as it reaches beyond the village."""
     number = (request.args.get("id_number") or "").strip().upper()
-    person = queries.person_by_id_number(db.session, number)
+    person = (queries.person_by_id_number(db.session, number)
+              if _ID_NUMBER.fullmatch(number) else None)
     if person is None:
         return jsonify(server=SERVER, known=False, linkable=True, name_masked=None, where=[])
-    known = queries.where_known(db.session, [person.id])[person.id]
-    # The look-up reaches beyond the village (信息共享): who asked about whom is logged.
+    scope = current_user.division_code
+    within = person_maintained_within(db.session, person.id, scope)
+    known = queries.where_known(db.session, [person.id], scope)[person.id]
+    linkable = queries.membership_of(db.session, person) is None
+    masked = person.name[:1] + "*" * (len(person.name) - 1) if within else None
     audit(db.session, "survey_person_lookup", target_type="persons", target_id=person.id)
     db.session.commit()
-    return jsonify(server=SERVER, known=True,
-                   linkable=queries.membership_of(db.session, person) is None,
-                   name_masked=person.name[:1] + "*" * (len(person.name) - 1),
+    return jsonify(server=SERVER, known=True, linkable=linkable, name_masked=masked,
                    where=where_text(known))
+
+
+def _batch() -> dict:
+    """The sync body as a batch, or 422: JSON that is not an object, that nests deeper
+    than ``MAX_DEPTH`` (orjson itself stops at 1024 levels, where the standard library's
+    parser exhausts Python's stack), or that the batch schema refuses."""
+    try:
+        body = orjson.loads(request.get_data(cache=False))
+    except orjson.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict) or depth_of(body, MAX_DEPTH) > MAX_DEPTH:
+        raise ValidationFailed(_("同步数据格式不正确"), {"changes": [_("应为一组修改")]})
+    try:
+        return BatchSchema().load(body)
+    except ValidationError as error:
+        raise ValidationFailed(_("同步数据格式不正确"),
+                               error_messages(error.messages)) from None
 
 
 @bp.post("/survey/sync")
 @collectors
 def survey_sync():
-    csrf.protect()
-    try:
-        batch = BatchSchema().load(request.get_json(silent=True) or {})
-    except ValidationError as error:
-        raise ValidationFailed("同步数据格式不正确 / malformed sync batch",
-                               {k: [str(m) for m in v] for k, v in error.messages.items()}
-                               if isinstance(error.messages, dict) else {}) from None
+    csrf.protect()  # the body's size was bounded before any hook (core.security.BODY_LIMITS)
+    batch = _batch()
     results = sync.apply_batch(db.session, batch["changes"], actor=current_user)
     db.session.commit()
     return jsonify(server=SERVER, results=results)

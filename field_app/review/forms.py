@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from field_app.core.forms import SafeForm
 
-class ApproveForm(FlaskForm):
+
+class ApproveForm(SafeForm):
     approve = SubmitField(_l("审核通过"))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(SafeForm):
     reason = TextAreaField(_l("整户退回原因"), validators=[Optional(), Length(max=500)])
     send_back = SubmitField(_l("退回修改"))
 

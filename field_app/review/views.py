@@ -81,7 +81,8 @@ def household(survey_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-    view = household_json(db.session, survey.household, survey.round)
+    view = household_json(db.session, survey.household, survey.round,
+                          scope=current_user.division_code)
     status = 422 if return_form.errors else 200
     return render_template("review/household.html", survey=survey, view=view,
                            village=db.session.get(Division, survey.village_code),

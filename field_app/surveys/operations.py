@@ -15,14 +15,17 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from field_app.audit.operations import plain
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
+from field_app.core.counters import next_number
 from field_app.core.errors import Conflict, InvalidTransition, OutOfScope, ValidationFailed
 from field_app.core.identifiers import parse_id_number
 from field_app.divisions.codes import Level, level_of, prefix
 from field_app.divisions.models import Division
 from field_app.exchange import files
 from field_app.households.models import Household, HouseholdMember, LocationSource, Person
+from field_app.households.scope import divisions_of, person_changes
 from field_app.registrations.checks import check_row
 from field_app.review.states import SurveyEvent, SurveyStatus, next_status
 from field_app.surveys import queries
@@ -151,10 +154,18 @@ def _find(session: Session, model, ref, base_version):
 # --- households -------------------------------------------------------------------------
 
 def _next_code(session: Session, village_code: str) -> str:
-    """Village code + a five-digit serial, as the demo and the township rosters number."""
-    taken = session.scalar(select(func.max(Household.code)).where(
-        Household.code.like(village_code + "_____"), func.length(Household.code) == 17))
-    serial = int(taken[12:]) + 1 if taken and taken[12:].isdigit() else 1
+    """Village code + a five-digit serial, as the demo and the township rosters number.
+    Allocated under the counter's lock (``core.counters``): phones of one village syncing
+    new households at the same moment get distinct codes."""
+
+    def taken() -> int:
+        # A range, not LIKE, so that both databases walk the unique index on the code.
+        highest = session.scalar(select(Household.code).where(
+            Household.code.between(village_code + "00000", village_code + "99999"),
+            func.length(Household.code) == 17).order_by(Household.code.desc()).limit(1))
+        return int(highest[12:]) if highest and highest[12:].isdigit() else 0
+
+    serial = next_number(session, f"households:{village_code}", taken=taken)
     return f"{village_code}{serial:05d}"
 
 
@@ -227,7 +238,11 @@ def save_member(session: Session, household: Household, *, actor, ref: str,
                 base_version: int | None, data: dict) -> tuple[HouseholdMember, str | None]:
     """Add a member (a person new to the system, or one it already knows, who is linked, not
     entered twice) or change a member's details. Returns the member and, when an existing
-    person was linked, a notice saying where the system already knows them."""
+    person was linked, a notice saying so (see ``_person_for``).
+
+    The person's name, hukou and phone change only as ``scope.person_changes`` allows: a
+    person with records outside the collector's village is maintained there, and a change
+    to them is refused."""
     _authorise(actor, household)
     member = _member_in(session, household, ref, base_version)
     if member is not None:
@@ -242,27 +257,33 @@ def save_member(session: Session, household: Household, *, actor, ref: str,
     }, FIELDS["member"])
     _edit(session, household)
     notice = None
+    proposed = {name: person_row[name] for name in ("name", "hukou", "phone")}
     if member is None:
-        person, notice = _person_for(session, person_row)
+        person, notice = _person_for(session, person_row, actor)
+        changes = person_changes(session, person, proposed, actor.division_code)
         member = HouseholdMember(uid=_new_uid(ref), household=household, person=person,
                                  relation=member_row["relation"],
                                  labour_capacity=member_row["labour_capacity"])
         session.add(member)
     else:
         person = member.person
-        person.name = person_row["name"]
+        changes = person_changes(session, person, proposed, actor.division_code)
         member.relation = member_row["relation"]
         member.labour_capacity = member_row["labour_capacity"]
-    if person_row["hukou"] is not None:
-        person.hukou = person_row["hukou"]
-    if person_row["phone"] is not None:
-        person.phone = person_row["phone"]
+    for name, value in changes.items():
+        setattr(person, name, value)
     session.flush()
     return member, notice
 
 
-def _person_for(session: Session, row: dict) -> tuple[Person, str | None]:
-    """The person with this ID number: the one the system knows (信息共享), or a new one."""
+def _person_for(session: Session, row: dict, actor) -> tuple[Person, str | None]:
+    """The person with this ID number: the one the system knows (信息共享), or a new one.
+
+    Linking tells the collector nothing they did not type: the notice says the person was
+    linked, and where else they are known only inside the collector's jurisdiction; a
+    refusal for a member of another household names that household only when it is there
+    too. (The name typed must match the one stored unless the person is the collector's
+    to correct: ``scope.person_changes``.)"""
     person = queries.person_by_id_number(session, row["id_number"])
     if person is None:
         resident = parse_id_number(row["id_number"])
@@ -272,27 +293,41 @@ def _person_for(session: Session, row: dict) -> tuple[Person, str | None]:
         return person, None
     membership = queries.membership_of(session, person)
     if membership is not None:
-        village = session.get(Division, membership.household.village_code)
+        village_code = membership.household.village_code
+        if not actor.covers(village_code):
+            raise _refuse("id_number", _l(
+                "此人已是其他户的成员，一人只能属于一户；如已迁入本户，请先由原户所在村移出"))
+        village = session.get(Division, village_code)
         raise _refuse("id_number", _l(
             "此人已是%(village)s %(code)s户的成员，一人只能属于一户；如已迁入本户，请先由原村移出",
-            village=village.name if village else membership.household.village_code,
+            village=village.name if village else village_code,
             code=membership.household.code))
-    places = where_text(queries.where_known(session, [person.id])[person.id])
-    notice = _("已关联系统中已有的人员%(name)s（%(where)s），未重复建档",
-               name=person.name, where="；".join(places) or _("人员库"))
+    if person.name == row["name"]:
+        notice = _("已关联系统中已有的人员（姓名与登记一致），未重复建档")
+    else:  # reached only when the person is the collector's to correct
+        notice = _("已关联系统中已有的人员，姓名已按本次填写更正，未重复建档")
+    places = where_text(queries.where_known(session, [person.id], actor.division_code)[person.id])
+    if places:
+        notice += _("；本辖区内另见：%(where)s", where="；".join(places))
     return person, notice
 
 
 def remove_member(session: Session, household: Household, *, actor, ref: str,
                   base_version: int | None) -> None:
     """Take a member off the household; the person, their spells and trainings stay in the
-    system (they may be registered elsewhere)."""
+    system (they may be registered elsewhere). The removal is logged against the person,
+    in the household's village and every division holding a record of the person, so the
+    person's history shows which household they left wherever they are maintained."""
     _authorise(actor, household)
     member = _member_in(session, household, ref, base_version)
     if member is None:
         return  # already gone: removing twice is removing once
     _check_version(member, base_version)
     _edit(session, household)
+    audit(session, "member_remove", target_type="persons", target_id=member.person_id,
+          division=household.village_code, also=divisions_of(session, member.person_id),
+          before={"household_code": household.code, "relation": plain(member.relation),
+                  "labour_capacity": plain(member.labour_capacity)})
     session.delete(member)
     session.flush()
 

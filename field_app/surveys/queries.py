@@ -7,12 +7,13 @@ from sqlalchemy.orm import Session
 
 from field_app.core.errors import OutOfScope
 from field_app.core.permissions import in_scope
-from field_app.divisions.codes import PREFIX_LENGTH, Level, ancestor_at, prefix
+from field_app.divisions.codes import PREFIX_LENGTH, Level, ancestor_at, prefix, subtree_bounds
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.registrations.models import EmploymentRegistration, UnemploymentRegistration
 from field_app.review.states import SurveyStatus
 from field_app.surveys.models import HouseholdSurvey, SurveyRound
+from field_app.surveys.schemas import REF
 
 
 def open_round(session: Session, village_code: str) -> SurveyRound | None:
@@ -40,12 +41,18 @@ def ref_of(record) -> str:
     return record.uid or f"s{record.id}"
 
 
-def by_ref(session: Session, model, ref: str | None):
-    """The record of ``model`` with public reference ``ref``, or None."""
-    if not ref:
+_MAX_ID = 2**31 - 1  # the ``id`` columns are 32-bit integers
+
+
+def by_ref(session: Session, model, ref) -> object | None:
+    """The record of ``model`` with public reference ``ref``, or None. A ref not of the
+    shape ``schemas.REF`` names no record and is not sent to the database, where a number
+    past the column's range or a NUL byte would fail rather than find nothing."""
+    if not isinstance(ref, str) or not REF.match(ref):
         return None
-    if ref.startswith("s") and ref[1:].isdigit():
-        return session.get(model, int(ref[1:]))
+    if ref.startswith("s"):
+        key = int(ref[1:])
+        return session.get(model, key) if key <= _MAX_ID else None
     return session.scalar(select(model).where(model.uid == ref))
 
 
@@ -98,27 +105,32 @@ def households_by_status(session: Session, round_: SurveyRound, village_code: st
     return [(household, survey) for household, survey in rows]
 
 
-def where_known(session: Session, person_ids: list[int]
+def where_known(session: Session, person_ids: list[int], scope: str
                 ) -> dict[int, list[tuple[str, str, str]]]:
-    """For each person, where the system already knows them, as ``(kind, division name,
-    code)``: their household (``household``, village, household code) and the desks holding
-    their valid ``employment`` or ``unemployment`` registrations (信息共享)."""
+    """For each person, where the system already knows them inside ``scope``'s subtree, as
+    ``(kind, division name, code)``: their household (``household``, village, household
+    code) and the desks holding their valid ``employment`` or ``unemployment``
+    registrations (信息共享). Places outside ``scope`` are left out: what another
+    jurisdiction holds about a person is not shown to this one (STYLE 14)."""
     if not person_ids:
         return {}
+    low, high = subtree_bounds(scope)
     found: dict[int, list[tuple[str, str, str]]] = {pid: [] for pid in person_ids}
     village = Division.__table__.alias("village")
     for person_id, name, code in session.execute(
             select(HouseholdMember.person_id, village.c.name, Household.code)
             .join(Household, Household.id == HouseholdMember.household_id)
             .join(village, village.c.code == Household.village_code)
-            .where(HouseholdMember.person_id.in_(person_ids))):
+            .where(HouseholdMember.person_id.in_(person_ids),
+                   Household.village_code.between(low, high))):
         found[person_id].append(("household", name, code))
     for model, kind in ((EmploymentRegistration, "employment"),
                         (UnemploymentRegistration, "unemployment")):
         for person_id, name, code in session.execute(
                 select(model.person_id, Division.name, model.division_code)
                 .join(Division, Division.code == model.division_code)
-                .where(model.person_id.in_(person_ids), model.valid.is_(True))
+                .where(model.person_id.in_(person_ids), model.valid.is_(True),
+                       model.division_code.between(low, high))
                 .distinct()):
             found[person_id].append((kind, name, code))
     return found

@@ -37,9 +37,25 @@ def where_text(entries) -> list[str]:
     return [words[kind] % {"place": name, "code": code} for kind, name, code in entries]
 
 
+def _where_known(session: Session, households: list[Household], person_ids: list[int],
+                 scope: str | None) -> dict[int, list]:
+    """Where the members are known (``queries.where_known``) inside ``scope``; with no scope,
+    inside each household's own village, the narrowest view any reader of it has."""
+    if scope is not None:
+        return queries.where_known(session, person_ids, scope)
+    found: dict[int, list] = {}
+    for village in {h.village_code for h in households}:
+        ids = [h.id for h in households if h.village_code == village]
+        members = list(session.scalars(select(HouseholdMember.person_id).where(
+            HouseholdMember.household_id.in_(ids))))
+        found |= queries.where_known(session, members, village)
+    return found
+
+
 def households_json(session: Session, households: list[Household],
-                    round_: SurveyRound | None, *, exclude_member_of=None) -> list[dict]:
-    """Each household as the ``Household`` object of the sync contract."""
+                    round_: SurveyRound | None, *, scope: str | None = None) -> list[dict]:
+    """Each household as the ``Household`` object of the sync contract, for a reader whose
+    jurisdiction is ``scope`` (``registered_elsewhere`` names no place outside it)."""
     if not households:
         return []
     ids = [h.id for h in households]
@@ -65,7 +81,7 @@ def households_json(session: Session, households: list[Household],
         for training in session.scalars(select(Training).where(
                 Training.person_id.in_(person_ids)).order_by(Training.start_date)):
             trainings[training.person_id].append(training)
-    elsewhere = queries.where_known(session, person_ids)
+    elsewhere = _where_known(session, households, person_ids, scope)
     member_refs = {member.id: ref_of(member) for member, _person in members}
     reasons = defaultdict(list)
     returned = [s for s in surveys.values() if s.status == SurveyStatus.RETURNED]
@@ -104,11 +120,12 @@ def households_json(session: Session, households: list[Household],
 
 
 def household_json(session: Session, household: Household,
-                   round_: SurveyRound | None = None) -> dict:
-    """One household as the phone holds it, in its county's open round unless ``round_``."""
+                   round_: SurveyRound | None = None, *, scope: str | None = None) -> dict:
+    """One household as the phone holds it, in its county's open round unless ``round_``,
+    for a reader whose jurisdiction is ``scope`` (see ``households_json``)."""
     if round_ is None:
         round_ = queries.open_round(session, household.village_code)
-    return households_json(session, [household], round_)[0]
+    return households_json(session, [household], round_, scope=scope)[0]
 
 
 def _member(member, person, spells, trainings, elsewhere) -> dict:

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,16 +22,9 @@ from field_app.review.operations import submit_household
 from field_app.surveys import operations, queries
 from field_app.surveys.models import SyncChange, can_collect
 from field_app.surveys.roster import household_json
-from field_app.surveys.schemas import ChangeSchema
+from field_app.surveys.schemas import ChangeSchema, error_messages
 
 _change_schema = ChangeSchema()
-
-
-def _messages(errors) -> dict[str, list[str]]:
-    if not isinstance(errors, dict):
-        return {"_": [str(errors)]}
-    return {field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-            for field, msgs in errors.items()}
 
 
 def _household_for(session: Session, change: dict, actor) -> Household | None:
@@ -78,17 +72,19 @@ def _current_household(session: Session, change: dict, actor) -> dict | None:
         household = _household_for(session, change, actor)
     except OutOfScope:
         return None
-    return household_json(session, household) if household is not None else None
+    return (household_json(session, household, scope=actor.division_code)
+            if household is not None else None)
 
 
 def apply_change(session: Session, raw: Any, *, actor) -> dict:
     """Apply one change (or answer its stored result); returns the ``Result`` of the
     contract in ``docs/survey-sync.md``."""
-    uuid = str(raw.get("uuid", "")) if isinstance(raw, dict) else ""
+    uuid = raw.get("uuid") if isinstance(raw, dict) else None
+    uuid = uuid[:36] if isinstance(uuid, str) else ""  # echoed so the phone can match it
     try:
         change = _change_schema.load(raw)
     except ValidationError as error:
-        return {"uuid": uuid, "status": "rejected", "errors": _messages(error.messages),
+        return {"uuid": uuid, "status": "rejected", "errors": error_messages(error.messages),
                 "message": _("数据格式不正确"), "notice": None,
                 "household": None}
     uuid = str(change["uuid"])
@@ -107,14 +103,15 @@ def apply_change(session: Session, raw: Any, *, actor) -> dict:
         household, notice, version = _apply(session, change, actor)
         savepoint.commit()
         result |= {"status": "applied", "message": "", "notice": notice,
-                   "target_version": version, "household": household_json(session, household)}
+                   "target_version": version,
+                   "household": household_json(session, household, scope=actor.division_code)}
     except (DomainError, StaleDataError) as error:
         savepoint.rollback()
         if isinstance(error, StaleDataError):  # changed by a concurrent request
             error = Conflict(_("该记录已被他人修改，请核对后选择保留哪一份"))
         status = "conflict" if isinstance(error, Conflict) else "rejected"
         result |= {"status": status, "message": error.message,
-                   "errors": _messages(error.errors or {}),
+                   "errors": error_messages(error.errors or {}),
                    "household": _current_household(session, change, actor)}
     session.add(SyncChange(uuid=uuid, user_id=actor.id, op=change["op"],
                            received_at=clock.now(), made_at=change["made_at"],
@@ -124,5 +121,14 @@ def apply_change(session: Session, raw: Any, *, actor) -> dict:
 
 
 def apply_batch(session: Session, changes: list, *, actor) -> list[dict]:
-    """Apply changes in the order the phone made them."""
+    """Apply changes in the order the phone made them.
+
+    One account's batches take turns: a phone that resends a batch while the first send is
+    still being applied (its answer looked lost) must find the stored results, not race
+    the first send to insert the same change UUIDs. The account's row is the lock
+    (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction already serialises).
+    """
+    from field_app.accounts.models import User
+
+    session.execute(select(User.id).where(User.id == actor.id).with_for_update())
     return [apply_change(session, raw, actor=actor) for raw in changes]

@@ -288,7 +288,8 @@
         if (asked !== v) return;
         var b = res.body;
         shared.textContent = "";
-        shared.appendChild(h("p", { text: b.known ? fmt(S.shared_known, { name: b.name_masked || "" }) : S.shared_unknown }));
+        // The name comes back (masked) only for a person kept in this village's records.
+        shared.appendChild(h("p", { text: !b.known ? S.shared_unknown : b.name_masked ? fmt(S.shared_known, { name: b.name_masked }) : S.shared_known_only }));
         (b.where || []).forEach(function (w) { shared.appendChild(h("p.small", { text: "· " + w })); });
         if (b.known) shared.appendChild(h("p" + (b.linkable ? ".sv-ok" : ".error"), { text: b.linkable ? S.shared_linkable : S.shared_not_linkable }));
         onPerson(b);

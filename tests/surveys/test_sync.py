@@ -97,17 +97,17 @@ def test_the_server_checks_what_the_browser_checks(cadre):
     assert results[1]["errors"] == {"id_number": ["身份证号码校验码错误"], "name": ["必填"]}
 
 
-def test_a_person_known_elsewhere_is_linked_and_the_cadre_told_where(cadre, make):
+def test_a_person_known_elsewhere_is_linked_and_the_cadre_told_only_that(cadre, make):
     person = make.person(id_number=_id(5), name="乌兰")
-    make.employment(person, dt.date(2026, 2, 1))
+    make.employment(person, dt.date(2026, 2, 1))  # at 第一社区, outside the village
     db.session.commit()
     house = h.household()
     result = cadre.sync(house, h.member(house["target_ref"], _id(5), name="乌兰"))[1]
 
     assert result["status"] == "applied"
-    assert "乌兰" in result["notice"] and "第一社区 就业登记" in result["notice"]
+    assert result["notice"] == "已关联系统中已有的人员（姓名与登记一致），未重复建档"
     assert _count(Person) == 1
-    assert result["household"]["members"][0]["registered_elsewhere"] == ["第一社区 就业登记"]
+    assert result["household"]["members"][0]["registered_elsewhere"] == []
 
 
 def test_a_member_of_another_household_is_not_entered_twice(cadre, make):
@@ -231,11 +231,12 @@ def test_roster_answers_304_when_nothing_changed(cadre):
 
 def test_person_lookup_tells_where_a_person_is_known(cadre, make):
     person = make.person(id_number=_id(8), name="其其格")
-    make.member(person, make.household("152202100201"))
+    make.member(person, make.household("152201100201"))
     db.session.commit()
     found = cadre.client.get(f"/api/survey/person?id_number={_id(8)}").get_json()
     assert found == {"server": "field_app", "known": True, "linkable": False,
-                     "name_masked": "其**", "where": [f"林俗村 户 {person.membership.household.code}"]}
+                     "name_masked": "其**",
+                     "where": [f"葛根庙嘎查 户 {person.membership.household.code}"]}
     unknown = cadre.client.get(f"/api/survey/person?id_number={_id(9)}").get_json()
     assert unknown["known"] is False and unknown["linkable"] is True
     db.session.expire_all()
