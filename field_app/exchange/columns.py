@@ -29,6 +29,7 @@ from field_app.core.identifiers import (
     normalize_id_number,
     parse_id_number,
 )
+from field_app.core.text import find_unsafe, unquote_formula
 from field_app.divisions.codes import is_code
 
 
@@ -70,11 +71,29 @@ def describe(**rule: Any) -> Callable[[Callable], Callable]:
     return attach
 
 
+_UNSAFE_CHARACTER = ("含有不允许的字符", "contains a character that is not allowed")
+
+
+def safe_text(value: str) -> str:
+    """A one-line text cell as stored: refused (``CellError`` naming the character and its
+    place) if it holds a control, bidi or zero-width character; one apostrophe that the
+    export put before a formula character removed (``core.text.unquote_formula``), so an
+    exported data set imports back to the values it was written from."""
+    found = find_unsafe(value, single_line=True)
+    if found is not None:
+        position, code = found
+        zh, en = _UNSAFE_CHARACTER
+        raise CellError(f"{zh}（{code}，第{position + 1}个字符）",
+                        f"{en} ({code}, character {position + 1})")
+    return unquote_formula(value)
+
+
 def text(max_length: int) -> Callable[[str], str]:
     message = (f"长度超过{max_length}个字符", f"longer than {max_length} characters")
 
-    @describe(kind="text", max=max_length, message=message)
+    @describe(kind="text", max=max_length, message=message, message_unsafe=_UNSAFE_CHARACTER)
     def convert(value: str) -> str:
+        value = safe_text(value)
         if len(value) > max_length:
             raise CellError(*message)
         return value
@@ -115,12 +134,19 @@ def boolean(value: str) -> bool:
 
 
 _NON_NEGATIVE = ("应为非负整数", "must be a non-negative whole number")
+# Counts are of people in one division: a billion is beyond any, and the bound keeps a
+# value inside the 32-bit INTEGER columns (a larger one failed in the database) and a long
+# digit string away from int(), which refuses more than 4,300 digits.
+MAX_COUNT = 999_999_999
+_TOO_LARGE = (f"数值过大，应不超过{MAX_COUNT}", f"too large: at most {MAX_COUNT}")
 
 
-@describe(kind="count", message=_NON_NEGATIVE)
+@describe(kind="count", max=MAX_COUNT, message=_NON_NEGATIVE, message_range=_TOO_LARGE)
 def non_negative_int(value: str) -> int:
     if not re.fullmatch(r"\d+", value):
         raise CellError(*_NON_NEGATIVE)
+    if len(value.lstrip("0")) > len(str(MAX_COUNT)) or int(value) > MAX_COUNT:
+        raise CellError(*_TOO_LARGE)
     return int(value)
 
 
@@ -199,6 +225,7 @@ _PHONE_SHAPE = ("电话号码格式不正确", "phone number is not well formed"
 
 @describe(kind="pattern", pattern=_PHONE.pattern, message=_PHONE_SHAPE)
 def phone(value: str) -> str:
+    value = unquote_formula(value)  # "+86 …" is exported as "'+86 …"
     if not _PHONE.match(value):
         raise CellError(*_PHONE_SHAPE)
     return value

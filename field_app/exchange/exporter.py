@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, func, select, true, union
 
+from field_app.core.text import spreadsheet_cell
 from field_app.divisions.codes import PREFIX_LENGTH, Level, level_of
 from field_app.exchange.files import FILES
 from field_app.indicators.rules import (
@@ -43,6 +44,17 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def interchange_field(value) -> str:
+    """One cell of an exported interchange file: ``_cell``'s text, and for text values
+    ``core.text.spreadsheet_cell`` (unsafe characters stripped, formulas quoted with a
+    ``'`` that the importer's text and phone converters remove again). Numbers, dates and
+    codes are left as they are: a negative number is no formula, and the importer reads
+    them as written."""
+    if isinstance(value, str) and not hasattr(value, "value"):
+        return spreadsheet_cell(value)
+    return _cell(value)
 
 
 def _ancestors(code: str) -> list[str]:
@@ -166,6 +178,6 @@ def _write(path: Path, header, result, referenced_divisions: set[str]) -> int:
         for row in result:
             for i in division_positions:
                 referenced_divisions.add(row[i])
-            writer.writerow([_cell(row[i]) for i in order])
+            writer.writerow([interchange_field(row[i]) for i in order])
             count += 1
     return count

@@ -1,11 +1,12 @@
 """Write a checked data set: all or nothing, idempotent, set-based.
 
-``import_dataset`` checks the whole data set first (``reader.read_dataset``); with any fault
-it returns the faults and writes nothing. Otherwise each file is merged into its table by
-natural key: new keys are inserted in bulk (``core.sql.insert_rows``: COPY on PostgreSQL),
-changed rows are updated with one executemany UPDATE, identical rows are left alone, so a
-second import of the same data set changes nothing. Tables that a large import changed are
-analysed for the planner. The caller commits (or rolls back) once.
+``import_dataset`` checks the whole data set first (``reader.read_dataset``, and with a scope
+``scope.scope_faults``); with any fault it returns the faults and writes nothing. Otherwise
+each file is merged into its table by natural key: new keys are inserted in bulk
+(``core.sql.insert_rows``: COPY on PostgreSQL), changed rows are updated with one
+executemany UPDATE, identical rows are left alone, so a second import of the same data set
+changes nothing. Tables that a large import changed are analysed for the planner. The
+caller commits (or rolls back) once.
 """
 from __future__ import annotations
 
@@ -13,36 +14,22 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from geoalchemy2 import WKTElement
-from sqlalchemy import Connection, Row, Select, Table, bindparam, func, select, text, update
+from sqlalchemy import Connection, Table, bindparam, select, text, update
 
 from field_app.audit.actor import Actor, operator_actor
 from field_app.audit.operations import plain, record_many
 from field_app.core.clock import clock
 from field_app.core.sql import insert_rows
-from field_app.divisions.codes import level_of
 from field_app.divisions.models import Division
+from field_app.exchange.lookups import chunks, fetch_map, rows_with_keys
 from field_app.exchange.reader import Dataset, RowError, read_dataset
-from field_app.households.models import Household, HouseholdMember, Person
-from field_app.registrations.models import (
-    EmployedTotal,
-    EmploymentAid,
-    EmploymentRegistration,
-    NaturalAttrition,
-    UnemploymentRegistration,
-)
-from field_app.surveys.models import Training, TransferSpell
-
-CHUNK = 5000
-
-
-def chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+from field_app.exchange.scope import scope_faults
+from field_app.exchange.targets import TARGETS, Lookups, Target, normalise
+from field_app.households.models import Household, Person
 
 
 @dataclasses.dataclass
@@ -62,177 +49,6 @@ class ImportResult:
         return not self.errors
 
 
-@dataclasses.dataclass(frozen=True)
-class Target:
-    """How one file's parsed rows become rows of one table."""
-
-    table: Table
-    key: tuple[str, ...]  # table columns forming the natural key
-    to_record: Callable[[dict[str, Any], "Lookups"], dict[str, Any]]
-    read_as: dict[str, Any] = dataclasses.field(default_factory=dict)
-    write_as: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    order: Callable[[dict[str, Any]], Any] | None = None
-
-
-@dataclasses.dataclass
-class Lookups:
-    person_ids: dict[str, int] = dataclasses.field(default_factory=dict)
-    household_ids: dict[str, int] = dataclasses.field(default_factory=dict)
-
-
-def _person(row, lookups):
-    number = row["id_number"]
-    return {
-        "id_number": number,
-        "name": row["name"],
-        "hukou": row["hukou"],
-        "phone": row["phone"],
-        "birth_date": dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-        "sex": "male" if int(number[16]) % 2 else "female",
-    }
-
-
-def _with_person(*names: str, rename: dict[str, str] | None = None):
-    rename = rename or {}
-
-    def to_record(row, lookups):
-        record = {rename.get(name, name): row[name] for name in names}
-        record["person_id"] = lookups.person_ids[row["id_number"]]
-        return record
-
-    return to_record
-
-
-def _household_location(record):
-    lon, lat = record.pop("longitude"), record.pop("latitude")
-    record["location"] = None if lon is None else WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
-    return record
-
-
-_households = Household.__table__
-TARGETS: dict[str, Target] = {
-    "divisions.csv": Target(
-        Division.__table__,
-        ("code",),
-        lambda row, _: {
-            "code": row["code"],
-            "name": row["name"],
-            "parent_code": row["parent_code"],
-            "level": int(level_of(row["code"])),
-        },
-        order=lambda record: record["level"],  # parents before children
-    ),
-    "persons.csv": Target(Person.__table__, ("id_number",), _person),
-    "households.csv": Target(
-        _households,
-        ("code",),
-        lambda row, _: {
-            "code": row["household_code"],
-            "village_code": row["village_code"],
-            "address": row["address"],
-            "longitude": row["longitude"],
-            "latitude": row["latitude"],
-        },
-        read_as={
-            "longitude": func.ST_X(_households.c.location),
-            "latitude": func.ST_Y(_households.c.location),
-        },
-        write_as=_household_location,
-    ),
-    "household_members.csv": Target(
-        HouseholdMember.__table__,
-        ("person_id",),
-        lambda row, lookups: {
-            "household_id": lookups.household_ids[row["household_code"]],
-            "person_id": lookups.person_ids[row["id_number"]],
-            "relation": row["relation"],
-            "labour_capacity": row["labour_capacity"],
-        },
-    ),
-    "transfer_spells.csv": Target(
-        TransferSpell.__table__,
-        ("person_id", "start_date", "kind"),
-        _with_person("kind", "start_date", "end_date", "destination", "industry",
-                     "stable_workplace", "stable_income"),
-    ),
-    "trainings.csv": Target(
-        Training.__table__,
-        ("person_id", "course", "start_date"),
-        _with_person("course", "institution", "institution_certified", "funding",
-                     "start_date", "end_date", "completed"),
-    ),
-    "employment_registrations.csv": Target(
-        EmploymentRegistration.__table__,
-        ("registration_no",),
-        _with_person("registration_id", "division_code", "employment_type", "employer_uscc",
-                     "employer_name", "start_date", "end_date", "registered_on",
-                     "person_category", "formal_transfer", "valid",
-                     rename={"registration_id": "registration_no"}),
-    ),
-    "unemployment_registrations.csv": Target(
-        UnemploymentRegistration.__table__,
-        ("registration_no",),
-        _with_person("registration_id", "division_code", "registered_on", "cancelled_on",
-                     "valid", "receives_benefit", rename={"registration_id": "registration_no"}),
-    ),
-    "employment_aid.csv": Target(
-        EmploymentAid.__table__,
-        ("person_id", "recognized_on"),
-        _with_person("division_code", "recognized_on", "exited_on", "exit_reason"),
-    ),
-    "natural_attrition.csv": Target(
-        NaturalAttrition.__table__,
-        ("person_id", "occurred_on"),
-        _with_person("division_code", "occurred_on", "reason"),
-    ),
-    "employed_totals.csv": Target(
-        EmployedTotal.__table__,
-        ("division_code", "as_of"),
-        lambda row, _: {name: row[name] for name in
-                        ("division_code", "as_of", "employed_total", "deduction")},
-    ),
-}
-
-
-# Past this many wanted keys, counting the table's rows (one query) is worth it to choose
-# between IN lookups and one pass over the table.
-SCAN_MIN_KEYS = 20_000
-# One pass over the table instead of IN lookups when the wanted keys are at least a quarter
-# of its rows: reading a row in order costs a fraction of an index probe, and a first import
-# of a million persons would otherwise spend 200 round trips finding nothing.
-SCAN_SHARE = 4
-
-
-def rows_with_keys(conn: Connection, table: Table, query: Select, column: str,
-                   wanted: Collection) -> Iterator[Row]:
-    """The rows of ``query`` (a SELECT from ``table`` with ``column`` among its columns)
-    whose ``column`` is in ``wanted``, found the cheapest way: none when the table is empty,
-    one streamed pass over the table when ``wanted`` is large, else IN lookups by chunk."""
-    if not wanted:
-        return
-    if conn.execute(select(table.c[column]).limit(1)).first() is None:
-        return
-    if len(wanted) >= SCAN_MIN_KEYS:
-        size = conn.execute(select(func.count()).select_from(table)).scalar_one()
-        if len(wanted) * SCAN_SHARE >= size:
-            wanted = wanted if isinstance(wanted, (set, frozenset)) else set(wanted)
-            position = list(query.selected_columns.keys()).index(column)
-            streamed = conn.execute(query, execution_options={"yield_per": CHUNK * 4})
-            for row in streamed:
-                if row[position] in wanted:
-                    yield row
-            return
-    for chunk in chunks(list(wanted)):
-        yield from conn.execute(query.where(table.c[column].in_(chunk)))
-
-
-def fetch_map(conn: Connection, table: Table, key: str, value: str, wanted: Iterable) -> dict:
-    """``{key: value}`` for the rows of ``table`` whose ``key`` is in ``wanted``."""
-    wanted = wanted if isinstance(wanted, (set, frozenset)) else set(wanted)
-    query = select(table.c[key], table.c[value])
-    return dict(rows_with_keys(conn, table, query, key, wanted))
-
-
 _EXISTING_KEY = {
     "persons.csv": (Person.__table__, "id_number"),
     "divisions.csv": (Division.__table__, "code"),
@@ -246,11 +62,6 @@ def existing_keys_in(conn: Connection) -> Callable[[str, set], set]:
         return set(fetch_map(conn, table, column, column, keys))
 
     return existing_keys
-
-
-def _normalise(value):
-    # Enum columns read back as members of a str enum; compare them as plain strings.
-    return value.value if hasattr(value, "value") else value
 
 
 def plain_text(value: Any) -> str:
@@ -295,7 +106,7 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
                            # The engine's JSON serialiser writes dates and enums itself.
                            "before": None, "after": dict(record)})
             continue
-        changed = [name for name in names if _normalise(found[name]) != record[name]]
+        changed = [name for name in names if normalise(found[name]) != record[name]]
         if changed:
             updates.append(record | {"_pk": found["_pk"]})
             events.append({"action": "update", "target_id": str(found["_pk"]),
@@ -333,17 +144,26 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     return counts
 
 
-def import_dataset(conn: Connection, directory: Path, *,
-                   actor: Actor | None = None) -> ImportResult:
+def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = None,
+                   scope: str | None = None,
+                   rule: Callable[[Dataset], Iterable[RowError]] | None = None) -> ImportResult:
     """Check the whole data set in ``directory``, then merge it; never half-writes.
 
     With any fault, returns every fault and writes nothing. ``actor`` (default: the
-    operating-system user) is who the audit log names for every row written. The caller
+    operating-system user) is who the audit log names for every row written. ``scope``, a
+    division code, confines the import to that subtree (``scope.scope_faults``): every
+    import started from the web passes the uploader's division; the command line passes
+    none and may write anywhere. ``rule`` adds the caller's own faults, found in the parsed
+    data set (the desk's upload takes persons only with their attrition rows). The caller
     commits.
     """
     actor = actor or operator_actor()
     with _collector_paused():
         dataset: Dataset = read_dataset(Path(directory), existing_keys_in(conn))
+        if scope is not None:
+            dataset.errors.extend(scope_faults(conn, dataset, scope))
+        if rule is not None:
+            dataset.errors.extend(rule(dataset))
         if dataset.errors:
             return ImportResult(sorted(dataset.errors, key=lambda e: (e.file, e.line)), {})
         now = clock.now()

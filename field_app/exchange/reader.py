@@ -58,13 +58,24 @@ def row_key(spec: FileSpec, row: dict[str, Any]) -> Any:
     return tuple(row[name] for name in spec.key)
 
 
+NOT_UTF8 = ("文件不是UTF-8编码，请另存为“CSV UTF-8”格式",
+            "file is not UTF-8 text; save it as CSV UTF-8")
+
+
 def _decode(path: Path) -> tuple[str | None, RowError | None]:
     raw = path.read_bytes()
     try:
-        return raw.decode("utf-8-sig"), None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        return None, RowError(path.name, line, "", "", "文件不是UTF-8编码 / file is not UTF-8")
+        start = error.start
+    else:
+        # UTF-16 without a byte order mark, and some binary files, decode as UTF-8 with a
+        # NUL in every other place; no CSV cell holds one.
+        start = raw.find(b"\0")
+        if start < 0:
+            return text, None
+    line = raw[:start].count(b"\n") + 1
+    return None, RowError(path.name, line, "", "", " / ".join(NOT_UTF8))
 
 
 # --- row rules that look at more than one cell ---------------------------------------
@@ -187,10 +198,22 @@ def parse_file(spec: FileSpec, filename: str, text: str, errors: list[RowError],
     """Parse one file; ``memo`` (see ``_row_converter``) may be shared by the files of a
     data set."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
     parsed = ParsedFile(spec, [], [])
+    try:
+        _parse_rows(spec, filename, reader, parsed, errors, memo)
+    except csv.Error as error:
+        # The file cannot be split into cells past this line (a cell over the csv module's
+        # size limit, a stray quote at the end): the rest of it is not read.
+        errors.append(RowError(filename, reader.line_num, "", "",
+                               f"CSV格式错误，此后内容无法读取 / malformed CSV ({error})"))
+    return parsed
+
+
+def _parse_rows(spec: FileSpec, filename: str, reader, parsed: ParsedFile,
+                errors: list[RowError], memo: dict | None) -> None:
+    header = next(reader, None)
     if header is None:
-        return parsed
+        return
     header = [name.strip() for name in header]
     known = set(spec.column_names)
     bad_header = False
@@ -208,7 +231,7 @@ def parse_file(spec: FileSpec, filename: str, text: str, errors: list[RowError],
                                        f"缺少必填列「{col.name}」 / required column missing"))
             bad_header = True
     if bad_header:
-        return parsed
+        return
 
     converters = [spec.column(name) for name in header]
     absent = [(col.name, col.default) for col in spec.columns if col.name not in header]
@@ -251,7 +274,6 @@ def parse_file(spec: FileSpec, filename: str, text: str, errors: list[RowError],
             by_key[key] = len(parsed.rows)
             parsed.rows.append(row)
             parsed.lines.append(line)
-    return parsed
 
 
 def read_dataset(directory: Path, existing_keys: Callable[[str, set], set]) -> Dataset:

@@ -8,9 +8,11 @@ import zipfile
 from collections.abc import Iterable
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from field_app.exchange.exporter import _cell as interchange_cell
+from field_app.core.text import spreadsheet_cell
+from field_app.exchange.exporter import interchange_field
 from field_app.exchange.files import PERSONS
 from field_app.registrations import labels
 from field_app.registrations.lists import ListKind, display_value, interchange_value
@@ -25,17 +27,29 @@ def to_xlsx(kind: ListKind, records: Iterable, names: dict[str, str]) -> bytes:
     for index, column in enumerate(kind.columns, start=1):
         width = 20 if column in ("id_number", "employer_uscc", "employer_name") else 12
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([str(labels.COLUMNS[column]) for column in kind.columns])
+    sheet.append([_xlsx_cell(sheet, str(labels.COLUMNS[column])) for column in kind.columns])
     for record in records:
         row = []
         for column in kind.columns:
             value = display_value(kind, record, column, names)
             # Dates as text, so every spreadsheet program shows them as written here.
-            row.append(value.isoformat() if isinstance(value, dt.date) else value)
+            row.append(_xlsx_cell(sheet, value.isoformat() if isinstance(value, dt.date)
+                                  else value))
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    """Text as a string cell, never a formula or an error code (openpyxl makes a formula of
+    any string starting with ``=``), cleaned by ``spreadsheet_cell``: a stored control
+    character would otherwise make openpyxl refuse the whole file."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=spreadsheet_cell(value))
+    cell.data_type = "s"
+    return cell
 
 
 def _csv(header: tuple[str, ...], rows: Iterable[list]) -> str:
@@ -43,7 +57,7 @@ def _csv(header: tuple[str, ...], rows: Iterable[list]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([interchange_cell(value) for value in row])
+        writer.writerow([interchange_field(value) for value in row])
     return buffer.getvalue()
 
 

@@ -3,13 +3,13 @@ included, are checked by the operations."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from field_app.core.clock import clock
+from field_app.core.forms import SafeForm
 from field_app.registrations import labels
 from field_app.registrations.labels import COLUMNS
 from field_app.registrations.models import EmploymentType, PersonCategory
@@ -40,11 +40,11 @@ class DivisionMixin:
             self.division_code.data = divisions[0].code
 
 
-class LookupForm(FlaskForm):
+class LookupForm(SafeForm):
     id_number = StringField(COLUMNS["id_number"], validators=[_required, Length(max=18)])
 
 
-class PersonForm(FlaskForm):
+class PersonForm(SafeForm):
     id_number = HiddenField(validators=[_required])
     name = StringField(COLUMNS["name"], validators=[_required])
     phone = StringField(COLUMNS["phone"], validators=[Optional()])
@@ -52,7 +52,7 @@ class PersonForm(FlaskForm):
                         validators=[Optional()])
 
 
-class EmploymentForm(DivisionMixin, FlaskForm):
+class EmploymentForm(DivisionMixin, SafeForm):
     employment_type = SelectField(COLUMNS["employment_type"],
                                   choices=_choices(labels.EMPLOYMENT_TYPES),
                                   default=EmploymentType.UNIT.value)
@@ -70,24 +70,24 @@ class EmploymentForm(DivisionMixin, FlaskForm):
     acknowledged = HiddenField()
 
 
-class EndEmploymentForm(FlaskForm):
+class EndEmploymentForm(SafeForm):
     end_date = DateField(COLUMNS["end_date"], validators=[_date_required], default=_today)
 
 
-class UnemploymentForm(DivisionMixin, FlaskForm):
+class UnemploymentForm(DivisionMixin, SafeForm):
     registered_on = DateField(COLUMNS["registered_on"], validators=[_date_required],
                               default=_today)
     receives_benefit = BooleanField(COLUMNS["receives_benefit"])
     end_employment_on = DateField(_l("同时终止就业，终止日期"), validators=[Optional()])
 
 
-class CancelUnemploymentForm(FlaskForm):
+class CancelUnemploymentForm(SafeForm):
     cancelled_on = DateField(COLUMNS["cancelled_on"], validators=[_date_required],
                              default=_today)
     reason = SelectField(COLUMNS["cancel_reason"], choices=_choices(labels.CANCEL_REASONS))
 
 
-class InvalidateForm(FlaskForm):
+class InvalidateForm(SafeForm):
     reason = StringField(COLUMNS["invalid_reason"], validators=[_required, Length(max=200)])
 
 
@@ -98,25 +98,25 @@ def _revive():
     return BooleanField(_l("恢复已作废的记录"))
 
 
-class AidForm(DivisionMixin, FlaskForm):
+class AidForm(DivisionMixin, SafeForm):
     recognized_on = DateField(COLUMNS["recognized_on"], validators=[_date_required],
                               default=_today)
     category = SelectField(COLUMNS["category"], choices=_choices(labels.AID_CATEGORIES))
     revive = _revive()
 
 
-class AidExitForm(FlaskForm):
+class AidExitForm(SafeForm):
     exited_on = DateField(COLUMNS["exited_on"], validators=[_date_required], default=_today)
     reason = SelectField(COLUMNS["exit_reason"], choices=_choices(labels.AID_EXIT_REASONS))
 
 
-class AttritionForm(DivisionMixin, FlaskForm):
+class AttritionForm(DivisionMixin, SafeForm):
     occurred_on = DateField(COLUMNS["occurred_on"], validators=[_date_required])
     reason = SelectField(COLUMNS["reason"], choices=_choices(labels.ATTRITION_REASONS))
     revive = _revive()
 
 
-class EmployedTotalForm(DivisionMixin, FlaskForm):
+class EmployedTotalForm(DivisionMixin, SafeForm):
     as_of = DateField(COLUMNS["as_of"], validators=[_date_required])
     # Text, not IntegerField: the importer's own converter judges the number.
     employed_total = StringField(COLUMNS["employed_total"], validators=[_required])
@@ -124,6 +124,6 @@ class EmployedTotalForm(DivisionMixin, FlaskForm):
     revive = _revive()
 
 
-class AttritionImportForm(FlaskForm):
+class AttritionImportForm(SafeForm):
     files = MultipleFileField(_l("社保数据文件（natural_attrition.csv，可附 persons.csv）"),
                               validators=[FileRequired(message=_l("请选择文件"))])

@@ -22,6 +22,9 @@ from field_app.registrations.models import can_read_desk, can_use_desk
 from field_app.registrations.views import bp
 
 PAGE_SIZE = 50
+# Past this page the offset no longer fits the databases' 64-bit integers; no list is that long.
+LAST_PAGE = 1_000_000
+FILTER_KEYS = ("type", "status", "division", "since", "until")
 
 
 def _kind(name: str):
@@ -43,17 +46,25 @@ def _criteria() -> ListFilter:
     return ListFilter(**text, since=day("since"), until=day("until"))
 
 
+def _filter_args() -> dict[str, str]:
+    """The list's own query arguments, for its export and pager links: anything else in the
+    query string (``endpoint``, ``_method``, ``kind``…) would be read by ``url_for`` as its
+    own parameters."""
+    return {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+
+
 @bp.get("/lists/<kind>")
 @require(can_read_desk)
 def records(kind: str):
     spec, criteria = _kind(kind), _criteria()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
     found = db.session.scalars(list_query(spec, current_user, criteria)
                                .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     names = division_names(db.session, current_user)
     return render_template(
         "registrations/list.html", kind=spec, kinds=KINDS, records=found[:PAGE_SIZE],
-        criteria=criteria, page=page, has_next=len(found) > PAGE_SIZE, names=names,
+        criteria=criteria, filter_args=_filter_args(), page=page,
+        has_next=len(found) > PAGE_SIZE, names=names,
         divisions=queries.division_choices(db.session, current_user),
         cell=lambda record, column: display_value(spec, record, column, names))
 

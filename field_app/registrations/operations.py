@@ -10,17 +10,19 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from field_app.audit.actor import get_actor
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
+from field_app.core.counters import next_number
 from field_app.core.errors import InvalidTransition, OutOfScope, ValidationFailed
 from field_app.core.identifiers import parse_id_number
 from field_app.divisions.models import Division
 from field_app.exchange import files
-from field_app.exchange.importer import ImportResult, existing_keys_in, import_dataset
-from field_app.exchange.reader import RowError, read_dataset
+from field_app.exchange.importer import ImportResult, import_dataset
+from field_app.exchange.reader import Dataset, RowError
 from field_app.households.models import Person
 from field_app.registrations import queries
 from field_app.registrations.checks import Bilingual, check_row
@@ -59,6 +61,12 @@ def _where(session: Session, code: str) -> str:
     return division.name if division else code
 
 
+def _inside(actor, records):
+    """The first of ``records`` in the actor's jurisdiction, which a refusal may name; a
+    refusal about records elsewhere names neither their place nor their dates (STYLE 14)."""
+    return next((r for r in records if actor.covers(r.division_code)), None)
+
+
 def register_person(session: Session, *, actor, id_number: str, name: str,
                     hukou: str | None = None, phone: str | None = None) -> Person:
     """A person new to the system, checked as a ``persons.csv`` row is."""
@@ -76,10 +84,21 @@ def register_person(session: Session, *, actor, id_number: str, name: str,
 
 
 def _next_number(session: Session, model, prefix: str) -> str:
-    """``prefix`` + a four-digit sequence: numbers a clerk can read out at the counter."""
-    taken = session.scalar(select(func.max(model.registration_no))
-                           .where(model.registration_no.like(f"{prefix}____")))
-    return f"{prefix}{int(taken[-4:]) + 1 if taken else 1:04d}"
+    """``prefix`` + a four-digit sequence: numbers a clerk can read out at the counter.
+    Allocated under the counter's lock (``core.counters``): clerks registering at the same
+    moment get distinct numbers."""
+
+    def taken() -> int:
+        # A range, not LIKE, so that both databases walk the unique index on the number.
+        highest = session.scalar(
+            select(model.registration_no)
+            .where(model.registration_no.between(f"{prefix}0000", f"{prefix}9999"),
+                   func.length(model.registration_no) == len(prefix) + 4)
+            .order_by(model.registration_no.desc()).limit(1))
+        return int(highest[-4:]) if highest and highest[-4:].isdigit() else 0
+
+    serial = next_number(session, f"{model.__tablename__}:{prefix}", taken=taken)
+    return f"{prefix}{serial:04d}"
 
 
 def _employer_name(session: Session, uscc: str | None, name: str | None) -> str | None:
@@ -90,8 +109,15 @@ def _employer_name(session: Session, uscc: str | None, name: str | None) -> str 
     if not name:
         return employer.name if employer else None
     if employer is None:
-        session.add(Employer(uscc=uscc, name=name))
-    elif employer.name != name:
+        # Two desks may name the same new employer at the same moment: the later insert
+        # waits for the first and fails on the key; the row is then simply there.
+        try:
+            with session.begin_nested():
+                session.add(Employer(uscc=uscc, name=name))
+            return name
+        except IntegrityError:
+            employer = session.get(Employer, uscc, populate_existing=True)
+    if employer.name != name:
         employer.name = name
     return name
 
@@ -161,17 +187,24 @@ def register_unemployment(session: Session, person: Person, *, actor, division_c
     the actor's jurisdiction) in the same step."""
     _authorise_at(session, UnemploymentRegistration, actor, division_code)
     if registered := queries.open_unemployment(session, person):
-        raise _refuse("registered_on", _l(
-            "该人员已在%(place)s于%(day)s进行失业登记，尚未注销",
-            place=_where(session, registered[0].division_code),
-            day=registered[0].registered_on.isoformat()))
+        if inside := _inside(actor, registered):
+            message = _l("该人员已在%(place)s于%(day)s进行失业登记，尚未注销",
+                         place=_where(session, inside.division_code),
+                         day=inside.registered_on.isoformat())
+        else:
+            message = _l("该人员有尚未注销的失业登记（不在您的管辖范围内），请联系其登记地")
+        raise _refuse("registered_on", message)
     for employment in queries.open_employment(session, person, registered_on):
         # Only an open-ended registration in the actor's jurisdiction can be ended here.
         endable = employment.end_date is None and employment.can_edit(actor)
         if end_employment_on is None or not endable:
-            message = _l("该人员在%(place)s有%(day)s起的就业登记尚未终止，不能进行失业登记",
-                         place=_where(session, employment.division_code),
-                         day=employment.start_date.isoformat())
+            if actor.covers(employment.division_code):
+                message = _l("该人员在%(place)s有%(day)s起的就业登记尚未终止，不能进行失业登记",
+                             place=_where(session, employment.division_code),
+                             day=employment.start_date.isoformat())
+            else:
+                message = _l("该人员有未终止的就业登记（不在您的管辖范围内），不能进行失业登记，"
+                             "请联系其登记地")
             raise _refuse("end_employment_on" if endable else "registered_on", message)
         if end_employment_on > registered_on:
             raise _refuse("end_employment_on", _l("终止就业日期不能晚于失业登记日期"))
@@ -268,10 +301,14 @@ def recognize_aid(session: Session, person: Person, *, actor, division_code: str
     as a recognition with the values entered and no exit."""
     _authorise_at(session, EmploymentAid, actor, division_code)
     if current := queries.open_aid(session, person):
-        raise _refuse("recognized_on", _l(
-            "该人员已于%(day)s在%(place)s被认定为就业困难人员，尚未退出",
-            day=current[0].recognized_on.isoformat(),
-            place=_where(session, current[0].division_code)))
+        if inside := _inside(actor, current):
+            message = _l("该人员已于%(day)s在%(place)s被认定为就业困难人员，尚未退出",
+                         day=inside.recognized_on.isoformat(),
+                         place=_where(session, inside.division_code))
+        else:
+            message = _l("该人员有尚未退出的就业困难人员认定（不在您的管辖范围内），"
+                         "请联系其认定地")
+        raise _refuse("recognized_on", message)
     aid = session.scalar(select(EmploymentAid).where(EmploymentAid.person_id == person.id,
                                                     EmploymentAid.recognized_on == recognized_on))
     # An invalidated record elsewhere is not the actor's to revive: the date is simply taken.
@@ -359,12 +396,27 @@ def set_employed_total(session: Session, *, actor, division_code: str, as_of: dt
 ATTRITION_IMPORT_FILES = (files.NATURAL_ATTRITION.filename, files.PERSONS.filename)
 
 
+def _persons_without_attrition(dataset: Dataset) -> list[RowError]:
+    # The extract's persons.csv completes the persons its attrition rows name; a row for
+    # anyone else would make the desk's upload a way to create or edit arbitrary persons.
+    persons = dataset.files.get(files.PERSONS.filename)
+    attrition = dataset.files.get(files.NATURAL_ATTRITION.filename)
+    if persons is None:
+        return []
+    named = {row["id_number"] for row in attrition.rows} if attrition is not None else set()
+    return [RowError(files.PERSONS.filename, line, "id_number", row["id_number"],
+                     "persons.csv 只能包含 natural_attrition.csv 中的人员 / "
+                     "persons.csv may hold only persons named in natural_attrition.csv")
+            for row, line in zip(persons.rows, persons.lines) if row["id_number"] not in named]
+
+
 def import_attrition(session: Session, directory: Path, *, actor) -> ImportResult:
     """自然减员 from a social-insurance extract: ``natural_attrition.csv``, with the
     ``persons.csv`` it may need, imported all or nothing under the importer's rules, and
-    every attrition row within the actor's jurisdiction. With any fault nothing is written
-    and the result lists every fault."""
-    _authorise(NaturalAttrition.can_create(actor))
+    every row within the actor's jurisdiction (the importer's scope: no row may place,
+    change or move a record, or change a person, maintained outside it). With any fault
+    nothing is written and the result lists every fault."""
+    _authorise(NaturalAttrition.can_create(actor) and actor.division_code is not None)
     faults = [RowError(path.name, 1, "", path.name,
                        "登记台只导入 natural_attrition.csv 和 persons.csv / "
                        "the desk imports only natural_attrition.csv and persons.csv")
@@ -374,15 +426,10 @@ def import_attrition(session: Session, directory: Path, *, actor) -> ImportResul
                                "缺少 natural_attrition.csv / natural_attrition.csv is missing"))
     if faults:
         return ImportResult(faults, {})
-    dataset = read_dataset(directory, existing_keys_in(session.connection()))
-    parsed = dataset.files.get(files.NATURAL_ATTRITION.filename)
-    outside = [RowError(parsed.spec.filename, line, "division_code", row["division_code"],
-                        "区划不在本辖区 / division outside your jurisdiction")
-               for row, line in zip(parsed.rows, parsed.lines)
-               if not actor.covers(row["division_code"])]
-    if dataset.errors or outside:
-        return ImportResult(sorted(dataset.errors + outside, key=lambda e: (e.file, e.line)), {})
-    result = import_dataset(session.connection(), directory, actor=get_actor(session))
+    result = import_dataset(session.connection(), directory, actor=get_actor(session),
+                            scope=actor.division_code, rule=_persons_without_attrition)
+    if not result.ok:
+        return result
     audit(session, "import", target_type="natural_attrition", note="; ".join(
         f"{name}: +{c.inserted} ~{c.updated} ={c.unchanged}" for name, c in result.counts.items()))
     return result

@@ -79,11 +79,11 @@ def test_invalid_exits_are_refused(client, person, data, message):
 
 
 def test_a_person_recognized_and_not_exited_is_not_recognized_again(client, person, make):
-    make.aid(person, dt.date(2025, 6, 1), division=OTHER_VILLAGE)
+    make.aid(person, dt.date(2025, 6, 1), division=COMMUNITY)
     db.session.commit()
     response = recognize(client, person)
     assert response.status_code == 422
-    assert "该人员已于2025-06-01在林俗村被认定为就业困难人员，尚未退出" in page(response)
+    assert "该人员已于2025-06-01在第一社区被认定为就业困难人员，尚未退出" in page(response)
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

@@ -142,17 +142,17 @@ def test_open_employment_elsewhere_cannot_be_ended_from_here(client, person, mak
     db.session.commit()
     response = register(client, person, end_employment_on="2026-03-31")
     assert response.status_code == 422
-    assert "林俗村" in page(response)
+    assert "有未终止的就业登记（不在您的管辖范围内）" in page(response)
     db.session.expire_all()
     assert employment.end_date is None
 
 
 def test_a_person_already_registered_unemployed_is_refused(client, person, make):
-    make.unemployment(person, dt.date(2026, 2, 1), division=OTHER_VILLAGE)
+    make.unemployment(person, dt.date(2026, 2, 1), division=COMMUNITY)
     db.session.commit()
     response = register(client, person)
     assert response.status_code == 422
-    assert "该人员已在林俗村于2026-02-01进行失业登记，尚未注销" in page(response)
+    assert "该人员已在第一社区于2026-02-01进行失业登记，尚未注销" in page(response)
 
 
 def test_registration_date_is_required(client, person):

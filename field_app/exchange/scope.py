@@ -1,0 +1,219 @@
+"""Confine an import to one jurisdiction: the rule for every import started from the web.
+
+With a scope (the uploader's division code) a data set is refused whole if any row reaches
+outside that subtree (STYLE 14):
+
+* a row placed outside it: its ``division_code``, a household's village, a division's own
+  code; a member row by its household's village; a transfer spell or training by the
+  village of its person's household (the data set's membership first, else the stored one);
+* a row whose natural key matches a record stored outside it, which merging would change
+  or move in;
+* a ``persons.csv`` row that would change a person with any record outside it
+  (``households.scope.persons_outside``). A row repeating the stored values changes nothing
+  and passes, so a person known elsewhere may still be linked to a record of one's own.
+
+Every offending row is reported in the importer's fault format; no reason names the other
+place. Set-based: a few look-ups per file, whatever the number of rows. The command-line
+import runs without a scope and never comes here.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from field_app.divisions.codes import subtree_bounds
+from field_app.exchange.lookups import chunks, fetch_map, rows_with_keys
+from field_app.exchange.reader import Dataset, ParsedFile, RowError
+from field_app.exchange.targets import TARGETS, Lookups, normalise
+from field_app.households.models import Household, HouseholdMember, Person
+from field_app.households.scope import persons_outside
+
+OUTSIDE = ("区划不在本辖区", "division outside your jurisdiction")
+UNPLACED = ("该人员不属于本辖区的任何户，无法确定所属区划",
+            "the person belongs to no household of your jurisdiction")
+RECORD_ELSEWHERE = ("该记录由本辖区以外维护，上传不能修改或移入本辖区",
+                    "the record is maintained outside your jurisdiction; an upload cannot "
+                    "change it or move it in")
+PERSON_ELSEWHERE = ("该人员在本辖区以外另有记录，上传不能修改其信息",
+                    "the person has records outside your jurisdiction; an upload cannot "
+                    "change their details")
+
+# Files whose rows name their division in a column of their own.
+_PLACED_BY = {"divisions.csv": "code", "households.csv": "village_code"}
+# Files placed by the village of their person's household.
+_BY_PERSON = ("transfer_spells.csv", "trainings.csv")
+
+
+class _PersonIds(dict):
+    """ID number → stored person id; ``None`` for a person not stored yet (whose records
+    cannot exist yet either), so ``Target.to_record`` gives a key that matches nothing."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def _fault(parsed: ParsedFile, line: int, column: str, value: Any,
+           message: tuple[str, str]) -> RowError:
+    zh, en = message
+    return RowError(parsed.spec.filename, line, column, "" if value is None else str(value),
+                    f"{zh} / {en}")
+
+
+def _rows(parsed: ParsedFile) -> Iterator[tuple[dict[str, Any], int]]:
+    return zip(parsed.rows, parsed.lines)
+
+
+def scope_faults(conn: Connection, dataset: Dataset, scope: str) -> list[RowError]:
+    """Every row of ``dataset`` (its rows that passed the reader) reaching outside the
+    subtree of ``scope``; an empty list when the data set stays inside."""
+    low, high = subtree_bounds(scope)
+
+    def inside(code: str | None) -> bool:
+        return code is not None and low <= code <= high
+
+    files = dataset.files
+    numbers = {row["id_number"] for parsed in files.values()
+               if "id_number" in parsed.spec.column_names for row in parsed.rows}
+    person_ids = _PersonIds(fetch_map(conn, Person.__table__, "id_number", "id", numbers))
+    faults = [*_placed_outside(conn, dataset, person_ids, inside),
+              *_stored_outside(conn, dataset, person_ids, inside)]
+    if "persons.csv" in files:
+        faults += _persons_changed(conn, files["persons.csv"], scope)
+    # One fault per row: a row placed outside may also name a record stored outside.
+    first: dict[tuple[str, int], RowError] = {}
+    for fault in faults:
+        first.setdefault((fault.file, fault.line), fault)
+    return list(first.values())
+
+
+def _placed_outside(conn: Connection, dataset: Dataset, person_ids: _PersonIds,
+                    inside: Callable[[str | None], bool]) -> Iterator[RowError]:
+    files = dataset.files
+    for filename, parsed in files.items():
+        column = _PLACED_BY.get(filename)
+        if column is None and "division_code" in parsed.spec.column_names:
+            column = "division_code"
+        if column is not None:
+            for row, line in _rows(parsed):
+                if not inside(row[column]):
+                    yield _fault(parsed, line, column, row[column], OUTSIDE)
+
+    villages = _household_villages(conn, dataset)
+    members = files.get("household_members.csv")
+    if members is not None:
+        for row, line in _rows(members):
+            if not inside(villages.get(row["household_code"])):
+                yield _fault(members, line, "household_code", row["household_code"], OUTSIDE)
+
+    by_person = [files[name] for name in _BY_PERSON if name in files]
+    if by_person:
+        # The person's household after the import: the data set's membership wins.
+        village_of = {row["id_number"]: villages.get(row["household_code"])
+                      for row in (members.rows if members is not None else ())}
+        stored = _stored_villages(conn, {person_ids[number] for parsed in by_person
+                                         for number in (row["id_number"] for row in parsed.rows)
+                                         if number not in village_of} - {None})
+        for parsed in by_person:
+            for row, line in _rows(parsed):
+                number = row["id_number"]
+                village = (village_of[number] if number in village_of
+                           else stored.get(person_ids[number]))
+                if village is None:
+                    yield _fault(parsed, line, "id_number", number, UNPLACED)
+                elif not inside(village):
+                    yield _fault(parsed, line, "id_number", number, OUTSIDE)
+
+
+def _household_villages(conn: Connection, dataset: Dataset) -> dict[str, str]:
+    """Household code → village, for the households the data set names: the data set's own
+    row first, else the stored household."""
+    households = dataset.files.get("households.csv")
+    members = dataset.files.get("household_members.csv")
+    villages = {row["household_code"]: row["village_code"]
+                for row in (households.rows if households is not None else ())}
+    wanted = {row["household_code"] for row in (members.rows if members is not None else ())}
+    return villages | fetch_map(conn, Household.__table__, "code", "village_code",
+                                wanted - villages.keys())
+
+
+def _stored_villages(conn: Connection, person_ids: set[int]) -> dict[int, str]:
+    """Stored person id → the village of the household the person is a member of."""
+    members = HouseholdMember.__table__
+    query = (select(members.c.person_id, Household.village_code)
+             .join(Household, Household.id == members.c.household_id))
+    return dict(rows_with_keys(conn, members, query, "person_id", person_ids))
+
+
+def _stored_outside(conn: Connection, dataset: Dataset, person_ids: _PersonIds,
+                    inside: Callable[[str | None], bool]) -> Iterator[RowError]:
+    files = dataset.files
+    households = files.get("households.csv")
+    if households is not None:
+        stored = fetch_map(conn, Household.__table__, "code", "village_code",
+                           {row["household_code"] for row in households.rows})
+        for row, line in _rows(households):
+            code = row["household_code"]
+            if code in stored and not inside(stored[code]):
+                yield _fault(households, line, "household_code", code, RECORD_ELSEWHERE)
+
+    members = files.get("household_members.csv")
+    if members is not None:
+        stored = _stored_villages(conn, {person_ids[row["id_number"]]
+                                         for row in members.rows} - {None})
+        for row, line in _rows(members):
+            village = stored.get(person_ids[row["id_number"]])
+            if village is not None and not inside(village):
+                yield _fault(members, line, "id_number", row["id_number"], RECORD_ELSEWHERE)
+
+    # Registrations, aid and attrition carry their division; a key that names a stored
+    # record elsewhere would update it, whatever division the row gives.
+    lookups = Lookups(person_ids=person_ids)
+    for filename, parsed in files.items():
+        target = TARGETS[filename]
+        table = target.table
+        if "division_code" not in table.c or "division_code" in target.key:
+            continue
+        keys = [tuple(record[k] for k in target.key)
+                for record in (target.to_record(row, lookups) for row in parsed.rows)]
+        query = select(*(table.c[k] for k in target.key), table.c.division_code)
+        stored = {tuple(found[:-1]): found[-1] for found in rows_with_keys(
+            conn, table, query, target.key[0], {key[0] for key in keys} - {None})}
+        column = parsed.spec.key[0]
+        for key, (row, line) in zip(keys, _rows(parsed)):
+            if key in stored and not inside(stored[key]):
+                yield _fault(parsed, line, column, row[column], RECORD_ELSEWHERE)
+
+
+_PERSON_FIELDS = ("name", "hukou", "phone", "birth_date", "sex")
+
+
+def _persons_changed(conn: Connection, parsed: ParsedFile, scope: str) -> list[RowError]:
+    """The persons.csv rows changing a stored person who has a record outside ``scope``."""
+    table = Person.__table__
+    query = select(table.c.id_number, table.c.id, *(table.c[name] for name in _PERSON_FIELDS))
+    stored = {found[0]: found for found in rows_with_keys(
+        conn, table, query, "id_number", {row["id_number"] for row in parsed.rows})}
+    to_record = TARGETS["persons.csv"].to_record
+    changes: dict[int, tuple[int, str, Any]] = {}  # person id → (line, column, value)
+    for row, line in _rows(parsed):
+        found = stored.get(row["id_number"])
+        if found is None:
+            continue  # a new person: nobody maintains them yet
+        record = to_record(row, None)
+        changed = [name for position, name in enumerate(_PERSON_FIELDS, start=2)
+                   if normalise(found[position]) != record[name]]
+        if changed:
+            # Birth date and sex come from the ID number: a change there shows as the ID.
+            column = changed[0] if changed[0] in row else "id_number"
+            changes[found[1]] = (line, column, row[column])
+    if not changes:
+        return []
+    elsewhere: set[int] = set()
+    with Session(bind=conn) as session:
+        for chunk in chunks(list(changes)):
+            elsewhere |= persons_outside(session, chunk, scope)
+    return [_fault(parsed, line, column, value, PERSON_ELSEWHERE)
+            for person_id, (line, column, value) in changes.items() if person_id in elsewhere]
