@@ -37,7 +37,7 @@ def _register_extensions(app: Flask) -> None:
     from field_app import models  # noqa: F401  (every table on the metadata)
     from field_app.audit.operations import install as install_audit
     from field_app.core import security
-    from field_app.extensions import babel, compress, csrf, db, login_manager, migrate
+    from field_app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -48,6 +48,7 @@ def _register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     security.init_app(app)
     login_manager.init_app(app)
     from field_app.accounts import session as account_session

@@ -33,13 +33,35 @@ DEFAULTS: dict[str, Any] = {
     # Account lifecycle (内人社办发〔2019〕112号 一(五)) and sign-in security.
     "ACCOUNT_LOCK_AFTER_DAYS": 30,
     "ACCOUNT_CANCEL_AFTER_DAYS": 730,
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCK_MINUTES": 15,
+    # Sign-in throttling (limits syntax, ";" between limits), counted on failed passwords,
+    # second-factor codes and current passwords: per client address, per username from one
+    # address, and per username from all addresses. No account is ever locked by failures.
+    "LOGIN_LIMIT_PER_ADDRESS": "10 per minute;50 per hour",
+    "LOGIN_LIMIT_PER_USERNAME_AND_ADDRESS": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_USERNAME": "50 per hour",
     "SESSION_IDLE_MINUTES": 30,
+    # However active, a session ends this long after its sign-in.
+    "SESSION_ABSOLUTE_HOURS": 12,
     "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # The public address of the site ("https://jiuye.example.gov.cn"): the verify link and QR
+    # code printed on reports, never the request's Host header. Unset: http://127.0.0.1:5000
+    # (the demo), with a warning outside debugging. Its host name, with TRUSTED_HOSTS's extra
+    # names, is the only Host a production server answers.
+    "SITE_URL": None,
+    "TRUSTED_HOSTS": None,
+    # The largest request body at all (the social-insurance upload); each route has a
+    # smaller one in core.security.BODY_LIMITS, checked before anything reads the body.
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # Reverse proxies in front of the server (1 behind one nginx): their X-Forwarded-For and
+    # X-Forwarded-Proto are believed, so that throttling counts clients, not the proxy.
+    "PROXIES": 0,
+    # Flask-Limiter's store: per process in memory by default (one server process, as the
+    # demo runs); "redis://host:6379" shares the counts between gunicorn workers.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
 }
 
 _FLASK_KEYS = {"TESTING", "DEBUG", "SERVER_NAME", "PREFERRED_URL_SCHEME", "SESSION_COOKIE_SECURE",
@@ -55,6 +77,9 @@ def _parse(raw: str) -> Any:
         return json.loads(raw)
     except ValueError:
         return raw
+
+
+DEFAULT_SITE_URL = "http://127.0.0.1:5000"
 
 
 def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,6 +1,12 @@
 """Imports every model so the metadata (and Alembic) sees every table."""
-from field_app.accounts.models import RestoreRequest, User  # noqa: F401
-from field_app.audit.models import AuditEvent  # noqa: F401
+from field_app.accounts.models import (  # noqa: F401
+    AccountSecurity,
+    RecoveryCode,
+    RestoreRequest,
+    User,
+)
+from field_app.audit.models import AuditEvent, AuditEventDivision  # noqa: F401
+from field_app.core.counters import NumberCounter  # noqa: F401
 from field_app.divisions.models import Division  # noqa: F401
 from field_app.households.models import Household, HouseholdMember, Person  # noqa: F401
 from field_app.registrations.models import (  # noqa: F401

@@ -25,7 +25,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from field_app import create_app
-    from field_app.demo.accounts import DEMO_PASSWORD
+    import pyotp
+
+    from field_app.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
     folder = Path(tempfile.mkdtemp(prefix="field_app_shots_"))
     env = {"DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "SECRET_KEY": "screenshots",
@@ -75,6 +77,11 @@ def main() -> None:
         page = new_page()
         page.fill("input[name=username]", "demo_league_admin")
         page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.screenshot(path=str(OUT / "second-factor.png"))
+        # The administrators' second step, with the README's published demo secret.
+        page.fill("input[name=code]", pyotp.TOTP(DEMO_TOTP_SECRET).now())
         page.click("button[type=submit]")
         page.wait_for_load_state()
         page.screenshot(path=str(OUT / "home-league.png"), full_page=True)

@@ -13,9 +13,9 @@ from sqlalchemy import event, text
 
 from field_app import create_app
 from field_app.core.clock import clock
-from field_app.extensions import db
+from field_app.extensions import db, limiter
 from field_app.indicators import compute_indicators
-from tests.factories import PASSWORD, Factory
+from tests.factories import PASSWORD, Factory, totp_code
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -80,7 +80,7 @@ def empty_database() -> None:
         else:
             triggers = conn.execute(text(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name = 'audit_events'")).all()
+                "AND tbl_name IN ('audit_events', 'audit_event_divisions')")).all()
             for name, _ in triggers:
                 conn.execute(text(f"DROP TRIGGER {name}"))
             for table in tables:
@@ -102,6 +102,9 @@ def _clean_tables(request):
     """After each test, empty the tables if anything was committed; uncommitted work is
     rolled back when the app context ends, which is much cheaper on PostgreSQL."""
     _committed["flag"] = False
+    if limiter.initialized:
+        # Hundreds of test sign-ins come from 127.0.0.1: each test starts unthrottled.
+        limiter.reset()
     yield
     clock.set(None)
     if "app" not in request.fixturenames or not _committed["flag"]:
@@ -143,6 +146,9 @@ def login_as(client, make):
         db.session.commit()
         response = client.post("/login", data={"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if user.signs_in_with_second_factor:  # administrators and auditors: the second step
+            response = client.post("/login/verify", data={"code": totp_code(user)})
+            assert response.status_code == 302, response.get_data(as_text=True)
         return user
 
     return sign_in

@@ -23,6 +23,23 @@ from field_app.surveys.models import Training, TransferSpell
 
 _sequence = itertools.count(1)
 PASSWORD = "Field-app-2026"
+# The authenticator secret of every test account that signs in with a second factor.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(user: User) -> str:
+    """The authenticator's code for ``user`` now, or for the next step when this step's
+    code was already used (a code is accepted once; one step ahead is within the drift
+    allowance)."""
+    import pyotp
+
+    from field_app.accounts.two_factor import step_at
+
+    step = step_at(clock.now())
+    last = user.security.totp_last_step if user.security else None
+    if last is not None and last >= step:
+        step = last + 1
+    return pyotp.TOTP(user.security.totp_secret).generate_otp(step)
 
 
 def make_id_number(birth: dt.date, sex: str = "male", region: str = "152201") -> str:
@@ -154,16 +171,38 @@ class Factory:
 
     def user(self, role: str | Role, division: str | None = None, *, username: str | None = None,
              password: str = PASSWORD, must_change_password: bool = False,
-             state: AccountState = AccountState.ACTIVE) -> User:
+             state: AccountState = AccountState.ACTIVE,
+             second_factor: bool | None = None) -> User:
+        """An account; with the authenticator ``TOTP_SECRET`` enrolled when
+        ``second_factor`` (by default: when its role requires one)."""
         from werkzeug.security import generate_password_hash
 
+        from field_app.accounts.roles import SECOND_FACTOR_ROLES
+
         role = Role(role)
-        return self._add(User(
+        user = self._add(User(
             username=username or f"{role.value}{next(_sequence)}",
             display_name=f"测试{role.value}", role=role,
             division_code=division or DIVISION_FOR_ROLE[role], state=state,
             password_hash=generate_password_hash(password, method="scrypt:1024:8:1"),
             must_change_password=must_change_password, last_activity_at=clock.now()))
+        if second_factor if second_factor is not None else role in SECOND_FACTOR_ROLES:
+            self.second_factor(user)
+        return user
+
+    def second_factor(self, user: User, secret: str = TOTP_SECRET,
+                      recovery_codes: tuple[str, ...] = ()) -> User:
+        """Enrol ``user``'s authenticator (and these recovery codes) as if done on the page."""
+        from field_app.accounts.models import AccountSecurity, RecoveryCode
+        from field_app.accounts.two_factor import recovery_hash
+
+        security = user.security or AccountSecurity(session_generation=0)
+        security.totp_secret, security.totp_enabled_at = secret, clock.now()
+        user.security = security
+        for code in recovery_codes:
+            self.session.add(RecoveryCode(user_id=user.id, code_hash=recovery_hash(code)))
+        self.session.flush()
+        return user
 
     def survey_round(self, county: str = "152201000000", year: int | None = None):
         """The county's survey round, opened by a new county statistician (every household

@@ -9,7 +9,7 @@ from flask_login import current_user
 from field_app.core.context import current_policy
 from field_app.core.errors import ValidationFailed
 from field_app.divisions.queries import get_division_or_404
-from field_app.core.periods import PeriodError, parse_period
+from field_app.core.periods import PeriodError, check_span, parse_period
 from field_app.extensions import csrf, db
 from field_app.indicators.service import division_indicators, to_json
 
@@ -22,7 +22,7 @@ def _period_from_args() -> tuple[dt.date, dt.date]:
     try:
         if args.get("period"):
             return parse_period(args["period"])
-        return dt.date.fromisoformat(args["from"]), dt.date.fromisoformat(args["to"])
+        return check_span(dt.date.fromisoformat(args["from"]), dt.date.fromisoformat(args["to"]))
     except (KeyError, ValueError, PeriodError) as error:
         raise ValidationFailed(
             "期间参数错误：请给出 period，或 from 与 to（YYYY-MM-DD） / "

@@ -17,14 +17,16 @@ from field_app.extensions import db
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="PDF file to write.")
 @click.option("--by-village", is_flag=True, help="Tables: one row per village of the division.")
-@click.option("--site-url", envvar="FIELD_APP_SITE_URL", default="http://127.0.0.1:5000/",
-              show_default=True, help="Address the QR code's /verify link starts with.")
+@click.option("--site-url", default=None,
+              help="Address the QR code's /verify link starts with (default: FIELD_APP_SITE_URL, "
+                   "or http://127.0.0.1:5000).")
 def report(kind: str, division: str, period: str, out: Path, by_village: bool,
            site_url: str) -> None:
     """Generate a numbered report (统计报表 / 入户调查花名册) and write its PDF."""
     from field_app.core.context import current_policy
     from field_app.core.errors import DomainError
     from field_app.core.periods import PeriodError, parse_period
+    from field_app.core.security import site_url as site_url_configured
     from field_app.divisions.codes import Level
     from field_app.reports.operations import generate_report
 
@@ -35,7 +37,7 @@ def report(kind: str, division: str, period: str, out: Path, by_village: bool,
     try:
         stored, pdf = generate_report(
             db.session, kind=kind, division_code=division, start=start, end=end, actor=None,
-            policy=current_policy(), site_url=site_url,
+            policy=current_policy(), site_url=site_url or site_url_configured(),
             row_level=Level.VILLAGE if by_village else None)
     except DomainError as error:
         raise click.ClickException(f"{division}: {error.message}") from None

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask.globals import request_ctx
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
 class DomainError(Exception):
@@ -53,12 +55,27 @@ def _wants_json() -> bool:
 
 
 def _respond(status: int, code: str, message: str, errors=None):
-    if _wants_json():
+    # A request for a host name the site does not serve has no URL adapter: the page,
+    # whose links are built with url_for, cannot be rendered for it.
+    if _wants_json() or request_ctx.url_adapter is None:
         return jsonify(code=code, status=status, message=message, errors=errors or {}), status
     return render_template("error.html", status=status, message=message), status
 
 
+def _size(limit: int | None) -> str:
+    if limit is None:
+        return "?"
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    return f"{limit / 1024:g} KB"
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(RequestEntityTooLarge)
+    def handle_too_large(error: RequestEntityTooLarge):
+        return _respond(413, "request_entity_too_large",
+                        _("提交的内容过大（上限 %(limit)s）。", limit=_size(request.max_content_length)))
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         return _respond(error.status, error.code, error.message, error.errors)

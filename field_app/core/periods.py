@@ -10,6 +10,24 @@ class PeriodError(ValueError):
     pass
 
 
+# Statistics begin long after 1900 and the engine subtracts up to a lifetime from a period's
+# dates (birth-date bounds of working age); far years would overflow the date type.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _year_error(year: int) -> PeriodError:
+    return PeriodError(f"期间的年份应在{FIRST_YEAR}至{LAST_YEAR}之间 / years must lie between "
+                       f"{FIRST_YEAR} and {LAST_YEAR}: {year:04d}")
+
+
+def check_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """``(start, end)`` if both lie within FIRST_YEAR..LAST_YEAR, else ``PeriodError``."""
+    for day in (start, end):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise _year_error(day.year)
+    return start, end
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -22,8 +40,18 @@ def _month(text: str) -> tuple[int, int]:
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
-    """The inclusive first and last day of the period ``text``."""
-    text = text.strip()
+    """The inclusive first and last day of the period ``text`` (``PeriodError`` for anything
+    else, years outside FIRST_YEAR..LAST_YEAR included)."""
+    try:
+        start, end = _parse(text.strip())
+    except PeriodError:
+        raise
+    except ValueError:  # year 0000, which the date type does not have
+        raise _year_error(0) from None
+    return check_span(start, end)
+
+
+def _parse(text: str) -> tuple[dt.date, dt.date]:
     if re.fullmatch(r"\d{4}", text):
         year = int(text)
         return dt.date(year, 1, 1), dt.date(year, 12, 31)

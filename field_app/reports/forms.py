@@ -4,15 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, ValidationError
 from wtforms.validators import AnyOf, DataRequired, Regexp
 
+from field_app.core.forms import SafeForm
 from field_app.core.periods import PeriodError, parse_period
 from field_app.reports.models import ReportKind
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(SafeForm):
     # The kind is the submit button pressed (one button per report on the page).
     kind = StringField(validators=[AnyOf([k.value for k in ReportKind])])
     division = StringField(validators=[DataRequired(), Regexp(r"^\d{12}$")])

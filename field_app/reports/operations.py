@@ -13,7 +13,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from field_app.audit.operations import record
+from field_app.config import DEFAULT_SITE_URL
 from field_app.core.clock import clock
+from field_app.core.counters import next_number
 from field_app.core.context import current_policy
 from field_app.core.errors import OutOfScope, ValidationFailed
 from field_app.divisions.codes import Level, is_code, prefix
@@ -28,7 +30,6 @@ from field_app.reports.roster import RosterContext, build_roster
 # Part of the content fingerprint: raise it when the printed layout changes, so that
 # unchanged data gets a fresh document (and number) in the new layout.
 LAYOUT_VERSION = 1
-DEFAULT_SITE_URL = "http://127.0.0.1:5000/"
 # The random tail makes numbers unguessable: /verify is public, and walking serial
 # numbers must not publish figures before their release.
 TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -117,16 +118,24 @@ def generate_report(session: Session, *, kind: ReportKind | str, division_code: 
     earlier numbers keep what they showed. QR codes point at ``site_url``/verify/<number>.
     """
     kind = ReportKind(kind)
+    # One spelling of the address for the fingerprint, whether it came with a slash or not.
+    site_url = site_url.rstrip("/") + "/"
     division = _checked_division(session, kind, division_code, start, end, actor)
     content = build_content(session, kind, division, start, end,
                             policy or current_policy(), row_level)
     fingerprint = content_fingerprint(kind, content, site_url)
     earlier = _stored(session, kind, division, start, end, fingerprint)
+    if earlier is None:
+        serial = next_number(session, "reports",
+                             taken=lambda: session.scalar(select(func.max(Report.serial))))
+        # The serial's lock is held from here to the commit. The same report asked for at
+        # the same moment, committed while this request waited, is found now and answered
+        # with its number (the serial just taken stays unused: serials may have gaps).
+        earlier = _stored(session, kind, division, start, end, fingerprint)
     if earlier is not None:
         record(session, "report_reissue", target_type="reports", target_id=earlier.id,
                division=division.code, note=earlier.number)
         return earlier, stored_pdf(session, earlier)
-    serial = (session.scalar(select(func.max(Report.serial))) or 0) + 1
     token = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
     number = report_number(division.code, start, end, serial, token)
     generated_at = clock.now().replace(microsecond=0)

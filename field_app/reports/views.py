@@ -12,6 +12,7 @@ from field_app.core.clock import clock
 from field_app.core.context import current_policy
 from field_app.core.errors import DomainError
 from field_app.core.permissions import require
+from field_app.core.security import site_url
 from field_app.divisions.codes import Level
 from field_app.divisions.queries import ancestors_of, children_of
 from field_app.extensions import db
@@ -21,8 +22,6 @@ from field_app.reports.models import ReportKind, can_print_reports
 
 bp = Blueprint("reports", __name__)
 printers = require(lambda user: can_print_reports(user))
-# A PDF to check against /verify is a few hundred kilobytes; refuse anything far larger.
-MAX_UPLOAD = 16 * 1024 * 1024
 
 
 @bp.app_context_processor
@@ -62,7 +61,7 @@ def generate():
         report, pdf = operations.generate_report(
             db.session, kind=form.kind.data, division_code=division.code,
             start=form.period_range[0], end=form.period_range[1], actor=current_user,
-            policy=current_policy(), site_url=request.url_root,
+            policy=current_policy(), site_url=site_url(),
             row_level=Level.VILLAGE if form.by_village.data else None)
     except DomainError as error:
         flash(str(error.message), "error")
@@ -88,7 +87,7 @@ def verify(number: str):
     report = queries.get_public_report_or_404(db.session, number)
     candidate = request.args.get("sha256")
     if request.method == "POST":
-        request.max_content_length = MAX_UPLOAD
+        # The body's size is capped before any hook reads it (core.security.BODY_LIMITS).
         upload = request.files.get("pdf")
         candidate = (hashlib.sha256(upload.read()).hexdigest() if upload and upload.filename
                      else request.form.get("sha256"))

@@ -24,3 +24,16 @@ def test_bad_periods_are_refused_in_chinese_and_english(text):
     with pytest.raises(PeriodError) as error:
         parse_period(text)
     assert "/" in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["0000", "0001", "0001Q1", "0000-01", "1899-12..2026-01",
+                                  "3000", "9999-12"])
+def test_years_the_engine_cannot_compute_are_refused_as_periods(text):
+    with pytest.raises(PeriodError) as error:
+        parse_period(text)
+    assert "1900" in str(error.value) and "2999" in str(error.value)
+
+
+def test_the_first_and_last_supported_years_are_periods():
+    assert parse_period("1900")[0] == D(1900, 1, 1)
+    assert parse_period("2999-12")[1] == D(2999, 12, 31)

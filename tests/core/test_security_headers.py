@@ -8,7 +8,7 @@ import pytest
 
 from field_app import create_app
 from field_app.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 from tests.paths import ROOT
 
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
@@ -100,6 +100,9 @@ def test_forms_signed_with_their_token_go_through(csrf_app, make):
     browser = csrf_app.test_client()
     response = browser.post("/login", data={"username": user.username, "password": PASSWORD,
                                             "csrf_token": token_on(browser, "/login")})
+    assert response.headers["Location"] == "/login/verify"  # an administrator's second step
+    response = browser.post("/login/verify", data={
+        "code": totp_code(user), "csrf_token": token_on(browser, "/login/verify")})
     assert response.status_code == 302
     assert browser.post("/logout").status_code == 400  # signed in, still no token: refused
     token = token_on(browser, "/accounts")  # the sign-out form in the menu
@@ -128,3 +131,31 @@ def test_no_template_holds_script_the_policy_would_block(template):
     assert not re.search(r"<[^>]*\son[a-z]+\s*=", text, re.I), "event handler attribute"
     assert "javascript:" not in text.lower()
     assert not re.search(r"<style\b|\sstyle\s*=", text, re.I), "inline style"
+
+
+# --- caching and the server banner ----------------------------------------------------------
+
+def test_signed_in_pages_and_downloads_are_never_stored(client, login_as, make):
+    import datetime as dt
+
+    make.employment(make.person(), dt.date(2026, 1, 5))
+    login_as("county_statistician")
+    for path in ["/desk/lists/employment", "/desk/lists/employment/export.xlsx",
+                 "/desk/lists/employment/export.zip", "/", "/api/survey/session"]:
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path
+    pdf = client.post("/reports/", data={"kind": "urban", "division": "152201000000",
+                                         "period": "2024"})
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.headers["Cache-Control"] == "no-store"
+    assert "Expires" not in pdf.headers
+
+
+def test_versioned_static_files_stay_cacheable(client):
+    page = client.get("/login").get_data(as_text=True)
+    stylesheet = re.search(r'href="(/static/app\.css\?v=[^"]+)"', page).group(1)
+    response = client.get(stylesheet)
+    response.close()
+    assert "no-store" not in response.headers["Cache-Control"]
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+
