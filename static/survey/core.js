@@ -1,6 +1,7 @@
-/* Survey app, part 1 of 3: the page's configuration, DOM and formatting helpers, and the field
-   rules of config.rules run as the cadre types. The server checks every change again with the
-   same rules and decides; the browser's checks only spare the cadre a round trip. */
+/* Survey app, the core (loaded first; app.js lists the order): the page's configuration, DOM
+   and formatting helpers, and the field rules of config.rules run as the cadre types. The
+   server checks every change again with the same rules and decides; the browser's checks only
+   spare the cadre a round trip. */
 (function () {
   "use strict";
   var SV = window.SV = {};

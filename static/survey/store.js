@@ -1,4 +1,4 @@
-/* Survey app, part 2 of 3: the roster and the outbox in IndexedDB, and their sync with the
+/* Survey app, the store: the roster and the outbox in IndexedDB, and their sync with the
    server (docs/survey-sync.md). What the cadre sees is the server's copy of the roster with
    the pending changes replayed over it: a server answer replaces the server's copy and
    removes its change, and nothing has to be merged by hand. */

@@ -1,0 +1,92 @@
+/* Survey app, the household screen (#/h/<ref>, "new" for a new one): the address and the
+   location (typed, or from the phone), the members, and the submit action. */
+(function (SV) {
+  "use strict";
+  var S = SV.S, h = SV.h, state = SV.state, find = SV.find, fmt = SV.fmt, ui = SV.ui;
+
+  function personLine(m) {
+    return [SV.show("relation", m.relation), SV.show("sex", m.sex),
+            m.birth_date ? ui.ageOn(m.birth_date) + S.age_suffix : "", m.id_masked].filter(Boolean).join(" · ");
+  }
+
+  SV.forms.household = function (hh, canEdit, onData, initial) {
+    var rules = SV.rulesOf(["household"]), v = initial || hh || {};
+    var loc = { accuracy: v.accuracy === undefined ? null : v.accuracy, source: v.location_source || null };
+    var accText = h("p.small", { id: "sv-accuracy" });
+    function showAcc() {
+      accText.textContent = loc.source === "gps" && loc.accuracy !== null ? fmt(S.accuracy_m, { n: Math.round(loc.accuracy) })
+        : loc.source === "typed" ? S.location_typed : "";
+    }
+    showAcc();
+    var locate = ui.button(S.locate, function () {
+      if (!navigator.geolocation) { accText.textContent = S.locate_unavailable; return; }
+      locate.disabled = true;
+      accText.textContent = S.locating;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        locate.disabled = false;
+        form.elements.longitude.value = pos.coords.longitude.toFixed(6);
+        form.elements.latitude.value = pos.coords.latitude.toFixed(6);
+        loc = { accuracy: Math.round(pos.coords.accuracy), source: "gps" };
+        showAcc();
+        ui.dirty = true;
+        form.recheck();
+      }, function (err) {
+        locate.disabled = false;
+        accText.textContent = fmt(S.locate_failed, { msg: err.message || err.code });
+      }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 });
+    }, ".sv-wide", { id: "sv-locate" });
+    var form = ui.makeForm(rules, [
+      SV.field(rules, "address", v.address),
+      h("div.sv-pair", {}, [SV.field(rules, "longitude", v.longitude), SV.field(rules, "latitude", v.latitude)]),
+      canEdit ? locate : null, accText
+    ], function (values) {
+      var typed = !SV.empty(values.longitude);
+      onData({ address: ui.nullIfEmpty(values.address), longitude: ui.numberOrNull(values.longitude),
+               latitude: ui.numberOrNull(values.latitude), accuracy: typed && loc.source === "gps" ? loc.accuracy : null,
+               location_source: typed ? loc.source || "typed" : null });
+    }, canEdit);
+    ["longitude", "latitude"].forEach(function (f) {
+      form.elements[f].addEventListener("input", function () { loc = { accuracy: null, source: "typed" }; showAcc(); });
+    });
+    return form;
+  };
+
+  SV.views.household = function (ref) {
+    var isNew = ref === "new", hh = isNew ? null : find(state.view, ref);
+    if (!isNew && !hh) return ui.notFound();
+    var canEdit = ui.editable(hh);
+    var form = SV.forms.household(hh, canEdit, function (data) {
+      var target = isNew ? SV.uuid() : ref;
+      SV.enqueue([["household.save", target, target, data]]).then(function () {
+        ui.flash(S.saved);
+        ui.dirty = false;
+        if (isNew) ui.go("#/h/" + target, true); else SV.render();
+      });
+    });
+    var body = [ui.back("#/", S.households),
+                h("h1", {}, [isNew ? S.new_household : hh.code || S.code_pending, " ", hh ? ui.badge(hh.status) : null]),
+                ui.reasons(hh), !canEdit ? h("p.sv-note", { text: S.read_only }) : null];
+    var acts = [];
+    if (!isNew) {
+      var members = h("ul.rows", { id: "sv-members" }, hh.members.map(function (m) {
+        var flagged = hh.status === "returned" && (hh.returns || []).some(function (r) { return r.member_ref === m.ref; });
+        return h("li", {}, [h("a", { href: "#/h/" + ref + "/m/" + m.ref }, [
+          h("span.sv-row", {}, [h("span.name", { text: m.name }), m.version === null ? h("span.sv-flag", { text: S.unsent }) : null,
+                                flagged ? h("span.sv-flag.bad", { text: S.returned_flag }) : null]),
+          h("span.small", { text: personLine(m) })])]);
+      }));
+      body.push(ui.card(fmt(S.members_title, { n: hh.members.length }),
+                        [hh.members.length ? members : h("p.small", { text: S.no_members })], ".sv-members"));
+      if (canEdit) acts.push(ui.link(S.add_member, "#/h/" + ref + "/m/new", ".primary"));
+      if (ui.canSubmit(hh)) {
+        acts.push(ui.button(S.submit, function () {
+          if (confirm(S.submit_confirm)) {
+            SV.enqueue([["household.submit", ref, ref, {}]]).then(function () { ui.flash(S.submitted); });
+          }
+        }, "", { id: "sv-submit" }));
+      }
+    }
+    body.push(form);
+    return { body: body, actions: acts };
+  };
+})(window.SV);
