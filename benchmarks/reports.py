@@ -79,7 +79,7 @@ def timed(function, *args, **kwargs):
 
 def run(app, repeat: int) -> list[tuple[float, float, int, int]]:
     """Each repetition asks for a report under another site address, so none is reused."""
-    from field_app.divisions.codes import Level
+    from field_app.core.codes import Level
     from field_app.extensions import db
     from field_app.reports.operations import generate_report
 
@@ -98,7 +98,7 @@ def run(app, repeat: int) -> list[tuple[float, float, int, int]]:
 def stages(app) -> dict[str, float]:
     """Wall seconds of each stage of one table: figures, HTML, PDF."""
     from field_app.core.clock import clock
-    from field_app.divisions.codes import Level
+    from field_app.core.codes import Level
     from field_app.extensions import db
     from field_app.indicators import Policy
     from field_app.reports.context import DivisionRef, build_table

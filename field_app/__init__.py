@@ -9,6 +9,7 @@ from flask import Flask
 
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     from field_app import config as config_module
+    from field_app.indicators.policy import policy_from
 
     app = Flask(__name__, instance_relative_config=True, static_folder="../static",
                 template_folder="../templates")
@@ -20,7 +21,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
                 "serving; only debug and test runs get a throwaway key."
             )
         app.config["SECRET_KEY"] = "development-only-not-secret"
-    app.extensions["field_app.policy"] = config_module.policy_from(app.config)
+    app.extensions["field_app.policy"] = policy_from(app.config)
     from field_app.accounts.policy import AccountPolicy
 
     app.extensions["field_app.account_policy"] = AccountPolicy.from_config(app.config)
@@ -64,16 +65,20 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Route modules are imported here, by name, so that no blueprint needs an import at the
+    # bottom of a file to gather its routes.
     from field_app.accounts.views import bp as accounts_bp
-    from field_app.api.views import bp as api_bp
+    from field_app.api import survey as _api_survey, views as _api_views  # noqa: F401  (routes)
+    from field_app.api.blueprint import bp as api_bp
     from field_app.audit.views import bp as audit_bp
-    from field_app.divisions.views import bp as divisions_bp
-    from field_app.registrations.views import bp as registrations_bp
+    from field_app.registrations import list_views as _desk_lists, views as _desk  # noqa: F401
+    from field_app.registrations.blueprint import bp as registrations_bp
     from field_app.reports.views import bp as reports_bp
     from field_app.review.views import bp as review_bp
+    from field_app.statistics.views import bp as statistics_bp
     from field_app.surveys.views import bp as survey_bp
 
-    for blueprint in (accounts_bp, divisions_bp, registrations_bp, reports_bp, audit_bp, api_bp,
+    for blueprint in (accounts_bp, statistics_bp, registrations_bp, reports_bp, audit_bp, api_bp,
                       survey_bp, review_bp):
         app.register_blueprint(blueprint)
 

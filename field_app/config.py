@@ -113,18 +113,3 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'field_app.db'}"
     return config
-
-
-def policy_from(config: dict[str, Any]):
-    import datetime as dt
-
-    from field_app.indicators.policy import Policy
-
-    return Policy.named(
-        str(config["POLICY"]),
-        min_age=int(config["POLICY_MIN_AGE"]),
-        male_max_age=int(config["POLICY_MALE_MAX_AGE"]),
-        female_max_age=int(config["POLICY_FEMALE_MAX_AGE"]),
-        new_generation_born_from=dt.date.fromisoformat(str(config["POLICY_NEW_GENERATION_BORN_FROM"])),
-        stable_days=int(config["POLICY_STABLE_DAYS"]),
-    )

@@ -9,7 +9,7 @@ from stdnum.cn import ric
 from field_app.accounts.models import User
 from field_app.accounts.roles import AccountState, Role
 from field_app.core.clock import clock
-from field_app.divisions.codes import level_of
+from field_app.core.codes import level_of
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.registrations.models import (

@@ -27,7 +27,7 @@ from field_app.accounts.roles import (
 from field_app.core.clock import clock
 from field_app.core.db import Base, TrackedMixin
 from field_app.core.types import enum_column_type
-from field_app.divisions.codes import is_ancestor, level_of, subtree_bounds
+from field_app.core.codes import is_ancestor, level_of, subtree_bounds
 from field_app.divisions.models import Division
 
 

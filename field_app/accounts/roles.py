@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 
-from field_app.divisions.codes import Level
+from field_app.core.codes import Level
 
 
 class Role(enum.StrEnum):

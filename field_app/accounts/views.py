@@ -55,7 +55,7 @@ def safe_next(target: str | None) -> str:
     read as a slash), so anything that could read as another host is refused whole rather
     than cleaned: a scheme, a host, ``//``, backslashes, whitespace, control characters.
     """
-    home = url_for("divisions.home")
+    home = url_for("statistics.home")
     if not target or len(target) > 2048 or "\\" in target:
         return home
     if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in target):
@@ -209,7 +209,7 @@ def change_password():
             db.session.commit()
             session["generation"] = current_user.session_generation  # this one goes on
             flash(_("密码已修改，其他设备上的登录已退出"), "info")
-            return redirect(url_for("divisions.home"))
+            return redirect(url_for("statistics.home"))
     return render_template("accounts/password.html", form=form)
 
 

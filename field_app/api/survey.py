@@ -28,7 +28,7 @@ from field_app.surveys.schemas import (
     error_messages,
 )
 
-from field_app.api.views import bp
+from field_app.api.blueprint import bp
 
 SERVER = "field_app"  # every answer names the server: a Wi-Fi portal's 200 is not an answer
 collectors = require(lambda user: can_collect(user, user.division_code))

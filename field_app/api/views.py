@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
 
+from field_app.api.blueprint import bp
 from field_app.core.context import current_policy
 from field_app.core.errors import ValidationFailed
 from field_app.divisions.queries import get_division_or_404
 from field_app.core.periods import PeriodError, check_span, parse_period
-from field_app.extensions import csrf, db
+from field_app.extensions import db
 from field_app.indicators.service import division_indicators, to_json
 
-bp = Blueprint("api", __name__, url_prefix="/api")
-csrf.exempt(bp)
 
 
 def _period_from_args() -> tuple[dt.date, dt.date]:
@@ -40,5 +39,3 @@ def indicators(code: str):
     report = division_indicators(db.session.connection(), code, start, end, current_policy())
     return jsonify(to_json(report))
 
-
-from field_app.api import survey  # noqa: E402,F401  (the survey resources, on this blueprint)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from field_app.audit.models import AuditEvent, AuditEventDivision
 from field_app.core.errors import OutOfScope
-from field_app.divisions.codes import Level, level_of, subtree_bounds
+from field_app.core.codes import Level, level_of, subtree_bounds
 
 MAX_EVENT_ID = 2**31 - 1
 

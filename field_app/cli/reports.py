@@ -27,7 +27,7 @@ def report(kind: str, division: str, period: str, out: Path, by_village: bool,
     from field_app.core.errors import DomainError
     from field_app.core.periods import PeriodError, parse_period
     from field_app.core.security import site_url as site_url_configured
-    from field_app.divisions.codes import Level
+    from field_app.core.codes import Level
     from field_app.reports.operations import generate_report
 
     try:

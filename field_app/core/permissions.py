@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, false
 
 from field_app.core.clock import clock
 from field_app.core.errors import OutOfScope
-from field_app.divisions.codes import subtree_bounds
+from field_app.core.codes import subtree_bounds
 
 # Endpoints reachable without signing in.
 PUBLIC_ENDPOINTS = {"accounts.login", "accounts.restore_request", "reports.verify", "static",

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from field_app.core.db import Base, TrackedMixin
-from field_app.divisions.codes import Level
+from field_app.core.codes import Level
 
 
 class Division(TrackedMixin, Base):

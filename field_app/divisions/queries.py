@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from field_app.core.permissions import get_or_404
-from field_app.divisions.codes import is_code
+from field_app.core.codes import is_code
 from field_app.divisions.models import Division
 
 

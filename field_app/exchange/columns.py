@@ -30,7 +30,7 @@ from field_app.core.identifiers import (
     parse_id_number,
 )
 from field_app.core.text import find_unsafe, unquote_formula
-from field_app.divisions.codes import is_code
+from field_app.core.codes import is_code
 
 
 class CellError(ValueError):

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, func, select, true, union
 
 from field_app.core.text import spreadsheet_cell
-from field_app.divisions.codes import PREFIX_LENGTH, Level, level_of
+from field_app.core.codes import PREFIX_LENGTH, Level, level_of
 from field_app.exchange.files import FILES
 from field_app.indicators.rules import (
     aid,
@@ -32,7 +32,9 @@ from field_app.indicators.rules import (
 )
 
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
+    """A Python value as the interchange files write it (dates ISO, booleans 1/0, enums by
+    value); the importer reads this text back to the same value."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -47,14 +49,14 @@ def _cell(value) -> str:
 
 
 def interchange_field(value) -> str:
-    """One cell of an exported interchange file: ``_cell``'s text, and for text values
+    """One cell of an exported interchange file: ``cell_text``, and for text values
     ``core.text.spreadsheet_cell`` (unsafe characters stripped, formulas quoted with a
     ``'`` that the importer's text and phone converters remove again). Numbers, dates and
     codes are left as they are: a negative number is no formula, and the importer reads
     them as written."""
     if isinstance(value, str) and not hasattr(value, "value"):
         return spreadsheet_cell(value)
-    return _cell(value)
+    return cell_text(value)
 
 
 def _ancestors(code: str) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from field_app.divisions.codes import Level, is_ancestor, level_of
+from field_app.core.codes import Level, is_ancestor, level_of
 from field_app.exchange.columns import CellError, Column, is_memoisable
 from field_app.exchange.files import BY_NAME, FILES, FileSpec
 

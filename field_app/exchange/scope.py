@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from field_app.divisions.codes import subtree_bounds
+from field_app.core.codes import subtree_bounds
 from field_app.exchange.lookups import chunks, fetch_map, rows_with_keys
 from field_app.exchange.reader import Dataset, ParsedFile, RowError
 from field_app.exchange.targets import TARGETS, Lookups, normalise

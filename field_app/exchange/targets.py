@@ -10,7 +10,7 @@ from typing import Any
 from geoalchemy2 import WKTElement
 from sqlalchemy import Table, func
 
-from field_app.divisions.codes import level_of
+from field_app.core.codes import level_of
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.registrations.models import (

@@ -20,7 +20,7 @@ from sqlalchemy import Select, select, union_all
 from sqlalchemy.orm import Session
 
 from field_app.core.errors import ValidationFailed
-from field_app.divisions.codes import subtree_bounds
+from field_app.core.codes import subtree_bounds
 from field_app.households.models import Household, HouseholdMember, Person
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 NOTICE_2019 = "notice-2019"
 REFORM_2025 = "reform-2025"
@@ -98,3 +100,16 @@ class Policy:
         year, month = divmod(months, 12)
         month += 1
         return dt.date(year, month, min(birth.day, calendar.monthrange(year, month)[1]))
+
+
+def policy_from(config: Mapping[str, Any]) -> Policy:
+    """The policy the configuration names (``POLICY``), with its ``POLICY_*`` overrides."""
+    return Policy.named(
+        str(config["POLICY"]),
+        min_age=int(config["POLICY_MIN_AGE"]),
+        male_max_age=int(config["POLICY_MALE_MAX_AGE"]),
+        female_max_age=int(config["POLICY_FEMALE_MAX_AGE"]),
+        new_generation_born_from=dt.date.fromisoformat(
+            str(config["POLICY_NEW_GENERATION_BORN_FROM"])),
+        stable_days=int(config["POLICY_STABLE_DAYS"]),
+    )

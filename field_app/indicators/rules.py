@@ -1,7 +1,7 @@
 """One function per statutory rule, each returning a Core statement (no session, no Flask).
 
 Every rule takes the division code, the inclusive period ``[a, b]`` and the ``Policy``;
-"in D" is a range on the 12-digit code (``divisions.codes.subtree_bounds``). Clause numbers
+"in D" is a range on the 12-digit code (``core.codes.subtree_bounds``). Clause numbers
 in comments refer to ``shared/spec/indicators.md``.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from field_app.core.sql import date_key, day_number
-from field_app.divisions.codes import Level, level_of, subtree_bounds
+from field_app.core.codes import Level, level_of, subtree_bounds
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, LabourCapacity, Person, Sex
 from field_app.indicators.policy import Policy

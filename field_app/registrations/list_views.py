@@ -19,7 +19,7 @@ from field_app.registrations.lists import (
     list_query,
 )
 from field_app.registrations.models import can_read_desk, can_use_desk
-from field_app.registrations.views import bp
+from field_app.registrations.blueprint import bp
 
 PAGE_SIZE = 50
 # Past this page the offset no longer fits the databases' 64-bit integers; no list is that long.

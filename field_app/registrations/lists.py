@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from field_app.core.identifiers import mask_id_number, mask_phone
 from field_app.core.permissions import in_scope
-from field_app.divisions.codes import is_code, subtree_bounds
+from field_app.core.codes import is_code, subtree_bounds
 from field_app.divisions.models import Division
 from field_app.exchange import files
 from field_app.registrations import labels

@@ -1,7 +1,7 @@
-"""Desk writes. Each checks the actor's right and the importer's rules (``checks.check_row``),
-changes records, and flushes; the session hooks write the audit rows with the values before
-and after. None commits, none reads ``current_user``, none deletes: a wrong registration is
-invalidated (作废) and kept.
+"""Desk writes. Each checks the actor's right and the importer's rules
+(``exchange.checks.check_row``), changes records, and flushes; the session hooks write the
+audit rows with the values before and after. None commits, none reads ``current_user``,
+none deletes: a wrong registration is invalidated (作废) and kept.
 """
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ from field_app.core.errors import InvalidTransition, OutOfScope, ValidationFaile
 from field_app.core.identifiers import parse_id_number
 from field_app.divisions.models import Division
 from field_app.exchange import files
+from field_app.exchange.checks import Bilingual, check_row
 from field_app.exchange.importer import ImportResult, import_dataset
 from field_app.exchange.reader import Dataset, RowError
 from field_app.households.models import Person
 from field_app.registrations import queries
-from field_app.registrations.checks import Bilingual, check_row
 from field_app.registrations.models import (
     AidExitReason,
     CancelReason,

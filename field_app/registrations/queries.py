@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from field_app.core.clock import clock
 from field_app.core.identifiers import ResidentId, parse_id_number
 from field_app.core.permissions import get_or_404, in_scope
-from field_app.divisions.codes import Level
+from field_app.core.codes import Level
 from field_app.divisions.models import Division
 from field_app.households.models import Person
 from field_app.indicators.rules import continuation

@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,9 +18,10 @@ from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.identifiers import IdentifierError, normalize_uscc
 from field_app.core.permissions import require
+from field_app.exchange.checks import Bilingual
 from field_app.extensions import db
 from field_app.registrations import forms, labels, operations, queries
-from field_app.registrations.checks import Bilingual
+from field_app.registrations.blueprint import bp
 from field_app.registrations.models import (
     EmployedTotal,
     NaturalAttrition,
@@ -30,7 +31,6 @@ from field_app.registrations.models import (
 )
 from field_app.registrations.pages import act, record_page, submit
 
-bp = Blueprint("registrations", __name__, url_prefix="/desk")
 clerks = require(can_use_desk)
 readers = require(can_read_desk)
 LOOKED_UP = "desk_looked_up"  # person ids this sign-in has looked up by ID number
@@ -288,5 +288,3 @@ def invalidate(kind: str, record_id: int):
     return act(kind, record_id, forms.InvalidateForm, lambda r, f: operate(
         r, actor=current_user, reason=f.reason.data), done)
 
-
-from field_app.registrations import list_views  # noqa: E402,F401  (routes on bp)

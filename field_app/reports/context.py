@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from field_app.divisions.codes import Level, subtree_bounds
+from field_app.core.codes import Level, subtree_bounds
 from field_app.divisions.models import Division
 from field_app.households.models import Household, Person
 from field_app.indicators import Policy, compute_indicators, rules

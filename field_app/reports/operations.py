@@ -18,7 +18,7 @@ from field_app.core.clock import clock
 from field_app.core.counters import next_number
 from field_app.core.context import current_policy
 from field_app.core.errors import OutOfScope, ValidationFailed
-from field_app.divisions.codes import Level, is_code, prefix
+from field_app.core.codes import Level, is_code, prefix
 from field_app.divisions.models import Division
 from field_app.indicators import Policy
 from field_app.reports.context import DivisionRef, TableContext, build_table

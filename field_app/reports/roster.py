@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select
 
 from field_app.core.identifiers import mask_id_number
-from field_app.divisions.codes import PREFIX_LENGTH, Level
+from field_app.core.codes import PREFIX_LENGTH, Level
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.indicators import Policy, compute_indicators

@@ -13,7 +13,7 @@ from field_app.core.context import current_policy
 from field_app.core.errors import DomainError
 from field_app.core.permissions import require
 from field_app.core.security import site_url
-from field_app.divisions.codes import Level
+from field_app.core.codes import Level
 from field_app.divisions.queries import ancestors_of, children_of
 from field_app.extensions import db
 from field_app.reports import labels, operations, queries

@@ -1,7 +1,7 @@
-"""The review loop: the cadre submits a household, the township approves it or returns it
-with reasons. Each step moves the status by ``review.states``, stamps who and when (the
-database's CHECKs hold the invariants) and writes a named audit event besides the row
-changes the session hooks log."""
+"""The review loop: the township approves a submitted household or returns it with reasons
+(the cadre's submission is ``surveys.operations.submit_household``). Each step moves the
+status by ``review.states``, stamps who and when (the database's CHECKs hold the
+invariants) and writes a named audit event besides the row changes the session hooks log."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -12,43 +12,13 @@ from sqlalchemy.orm import Session
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.errors import OutOfScope, ValidationFailed
-from field_app.households.models import Household, HouseholdMember, Relation
+from field_app.households.models import HouseholdMember
 from field_app.review.models import ReturnReason
 from field_app.review.states import SurveyEvent
-from field_app.surveys.models import HouseholdSurvey, can_collect, can_review
-from field_app.surveys.operations import move, require_open_round, survey_for
+from field_app.surveys.models import HouseholdSurvey, can_review
+from field_app.surveys.operations import move
 
 MAX_REASON = 500
-
-
-def _check_complete(session: Session, household: Household) -> None:
-    """What a household must have before review: members, and exactly one head (户主)."""
-    relations = list(session.scalars(select(HouseholdMember.relation)
-                                     .where(HouseholdMember.household_id == household.id)))
-    if not relations:
-        raise ValidationFailed(_("该户还没有成员，不能提交"),
-                               {"members": [_l("至少录入一名成员")]})
-    heads = sum(1 for r in relations if r == Relation.HEAD)
-    if heads != 1:
-        raise ValidationFailed(_("每户应有且只有一名户主（现有%(n)d名）", n=heads),
-                               {"relation": [_l("每户应有且只有一名户主")]})
-
-
-def submit_household(session: Session, household: Household, *, actor) -> HouseholdSurvey:
-    """The cadre submits the household for the township's review (已录入/已退回 → 已提交)."""
-    if not can_collect(actor, household.village_code):
-        raise OutOfScope("未找到 / not found")
-    survey = survey_for(session, household, require_open_round(session, household.village_code))
-    _check_complete(session, household)
-    move(survey, SurveyEvent.SUBMIT)
-    survey.submitted_at = clock.now()
-    survey.submitted_by_id = actor.id
-    survey.reviewed_at = None
-    survey.reviewed_by_id = None
-    session.flush()
-    audit(session, "household_submit", target_type="households", target_id=household.id,
-          division=household.village_code)
-    return survey
 
 
 def _reviewable(survey: HouseholdSurvey, actor) -> None:

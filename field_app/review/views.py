@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from field_app.core.errors import DomainError, ValidationFailed
 from field_app.core.permissions import get_or_404, require
-from field_app.divisions.codes import Level
+from field_app.core.codes import Level
 from field_app.divisions.models import Division
 from field_app.extensions import db
 from field_app.households.models import HouseholdMember

@@ -1,21 +1,23 @@
 """What the survey pages call things: statuses, fields and the enum values of a household
-survey. The enum labels are the printed roster's (``reports.labels``), so the phone and the
-paper say the same words."""
+survey. The printed roster uses the same labels, so the phone and the paper say the same
+words."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from field_app.reports.labels import (  # noqa: F401  (re-exported for the templates)
-    DESTINATIONS,
-    FUNDINGS,
+from field_app.households.labels import (  # noqa: F401  (re-exported for the templates)
     INDUSTRIES,
     LABOUR_CAPACITIES,
     RELATIONS,
     SEXES,
-    SPELL_KINDS,
 )
 from field_app.review.states import SurveyEvent, SurveyStatus
 
+SPELL_KINDS = {"non_agri": _l("非农就业"), "primary_after_land_transfer": _l("流转后务农")}
+DESTINATIONS = {"in_county": _l("旗县内"), "in_league": _l("盟内旗县外"),
+                "in_region": _l("区内盟外"), "out_of_region": _l("区外"), "abroad": _l("境外")}
+FUNDINGS = {"employment_fund": _l("就业专项资金"), "other_fiscal": _l("其他财政资金"),
+            "self": _l("自费"), "other": _l("其他")}
 STATUSES = {
     SurveyStatus.NOT_SURVEYED: _l("未调查"),
     SurveyStatus.ENTERED: _l("已录入"),

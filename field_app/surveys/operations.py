@@ -21,12 +21,12 @@ from field_app.core.clock import clock
 from field_app.core.counters import next_number
 from field_app.core.errors import Conflict, InvalidTransition, OutOfScope, ValidationFailed
 from field_app.core.identifiers import parse_id_number
-from field_app.divisions.codes import Level, level_of, prefix
+from field_app.core.codes import Level, level_of, prefix
 from field_app.divisions.models import Division
 from field_app.exchange import files
-from field_app.households.models import Household, HouseholdMember, LocationSource, Person
+from field_app.households.models import Household, HouseholdMember, LocationSource, Person, Relation
 from field_app.households.scope import divisions_of, person_changes
-from field_app.registrations.checks import check_row
+from field_app.exchange.checks import check_row
 from field_app.review.states import SurveyEvent, SurveyStatus, next_status
 from field_app.surveys import queries
 from field_app.surveys.labels import EVENTS, FIELDS, STATUSES
@@ -118,6 +118,36 @@ def move(survey: HouseholdSurvey, event: SurveyEvent) -> None:
             _("该户当前状态为“%(status)s”，不能%(event)s",
               status=STATUSES[SurveyStatus(survey.status)], event=EVENTS[event]))
     survey.status = new
+
+
+def _check_complete(session: Session, household: Household) -> None:
+    """What a household must have before review: members, and exactly one head (户主)."""
+    relations = list(session.scalars(select(HouseholdMember.relation)
+                                     .where(HouseholdMember.household_id == household.id)))
+    if not relations:
+        raise ValidationFailed(_("该户还没有成员，不能提交"),
+                               {"members": [_l("至少录入一名成员")]})
+    heads = sum(1 for r in relations if r == Relation.HEAD)
+    if heads != 1:
+        raise ValidationFailed(_("每户应有且只有一名户主（现有%(n)d名）", n=heads),
+                               {"relation": [_l("每户应有且只有一名户主")]})
+
+
+def submit_household(session: Session, household: Household, *, actor) -> HouseholdSurvey:
+    """The cadre submits the household for the township's review (已录入/已退回 → 已提交)."""
+    if not can_collect(actor, household.village_code):
+        raise OutOfScope("未找到 / not found")
+    survey = survey_for(session, household, require_open_round(session, household.village_code))
+    _check_complete(session, household)
+    move(survey, SurveyEvent.SUBMIT)
+    survey.submitted_at = clock.now()
+    survey.submitted_by_id = actor.id
+    survey.reviewed_at = None
+    survey.reviewed_by_id = None
+    session.flush()
+    audit(session, "household_submit", target_type="households", target_id=household.id,
+          division=household.village_code)
+    return survey
 
 
 def _edit(session: Session, household: Household) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from field_app.core.errors import OutOfScope
 from field_app.core.permissions import in_scope
-from field_app.divisions.codes import PREFIX_LENGTH, Level, ancestor_at, prefix, subtree_bounds
+from field_app.core.codes import PREFIX_LENGTH, Level, ancestor_at, prefix, subtree_bounds
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.registrations.models import EmploymentRegistration, UnemploymentRegistration

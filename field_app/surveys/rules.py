@@ -1,7 +1,7 @@
 """The field rules of a household survey, as data for the browser.
 
 The server checks every change with the importer's column specs (``exchange.files``) through
-``registrations.checks.check_row``; this module turns the same specs into the ``rules``
+``exchange.checks.check_row``; this module turns the same specs into the ``rules``
 block of the survey page, so the browser runs the same rules instantly with the same
 messages. A converter or row check without a described rule is a programming error here,
 not a silently unchecked field.

@@ -18,7 +18,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from field_app.core.clock import clock
 from field_app.core.errors import Conflict, DomainError, OutOfScope
 from field_app.households.models import Household
-from field_app.review.operations import submit_household
 from field_app.surveys import operations, queries
 from field_app.surveys.models import SyncChange, can_collect
 from field_app.surveys.roster import household_json
@@ -49,7 +48,7 @@ def _apply(session: Session, change: dict, actor) -> tuple[Household, str | None
     notice, version = None, None
     entity, _dot, verb = op.partition(".")
     if op == "household.submit":
-        submit_household(session, household, actor=actor)
+        operations.submit_household(session, household, actor=actor)
         version = household.version
     elif op == "member.save":
         member, notice = operations.save_member(session, household, actor=actor, ref=ref,

@@ -16,7 +16,7 @@ from field_app.core.assets import file_version
 from field_app.core.clock import clock
 from field_app.core.errors import DomainError
 from field_app.core.permissions import require
-from field_app.divisions.codes import Level
+from field_app.core.codes import Level
 from field_app.divisions.models import Division
 from field_app.extensions import db
 from field_app.surveys import forms, labels, operations, queries

@@ -14,7 +14,7 @@ from field_app.accounts.roles import AccountState, Role
 from field_app.audit.actor import Actor
 from field_app.audit.models import AuditEvent
 from field_app.audit.operations import record
-from field_app.divisions.codes import Level, level_of
+from field_app.core.codes import Level, level_of
 from field_app.extensions import db
 from tests.factories import PASSWORD
 
@@ -117,7 +117,7 @@ STATES = {"account": _account_row, "request": _request_row, "new_account": _new_
 
 MATRIX = [
     # Records: outside is 404.
-    Route("divisions.show", "GET", "/divisions/{division}", STATISTICS, 200,
+    Route("statistics.show", "GET", "/divisions/{division}", STATISTICS, 200,
           shows="division_name"),
     Route("api.indicators", "GET", "/api/divisions/{division}/indicators?period=2026",
           STATISTICS, 200, shows="division_name"),
@@ -152,7 +152,7 @@ MATRIX = [
                 "password": "Matrix-pass-2027"}, state="new_account"),
     # No target record: the signed-in user's own pages.
     Route("accounts.new_account", "GET", "/accounts/new", ADMINS, 200, outside=None),
-    Route("divisions.home", "GET", "/", ALL, 302, outside=None),
+    Route("statistics.home", "GET", "/", ALL, 302, outside=None),
     Route("accounts.login", "GET", "/login", ALL, 200, outside=None),
     Route("accounts.login", "POST", "/login", ALL, 302, outside=None,
           data={"username": "{me}", "password": PASSWORD}),

@@ -1,6 +1,6 @@
 import pytest
 
-from field_app.divisions.codes import Level, ancestor_at, is_ancestor, level_of, subtree_bounds
+from field_app.core.codes import Level, ancestor_at, is_ancestor, level_of, subtree_bounds
 
 
 @pytest.mark.parametrize(("code", "level", "bounds"), [

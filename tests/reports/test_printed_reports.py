@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from field_app.core.identifiers import mask_id_number
-from field_app.divisions.codes import Level
+from field_app.core.codes import Level
 from field_app.exchange.importer import import_dataset
 from field_app.extensions import db
 from field_app.households.models import Household, HouseholdMember, Person

@@ -8,7 +8,7 @@ import pytest
 
 from field_app.core.errors import ValidationFailed
 from field_app.exchange import files
-from field_app.registrations.checks import check_row
+from field_app.exchange.checks import check_row
 from field_app.surveys.labels import FIELDS
 from field_app.surveys.rules import ENTITIES, client_rules
 from tests.factories import make_id_number

@@ -9,11 +9,11 @@ from field_app.core.context import current_policy
 from field_app.core.periods import year_to_date
 from field_app.divisions import queries
 from field_app.extensions import db
-from field_app.divisions.labels import INDICATOR_LABELS
+from field_app.statistics.labels import INDICATOR_LABELS
 from field_app.indicators.service import division_indicators
 from field_app.surveys.models import can_collect
 
-bp = Blueprint("divisions", __name__)
+bp = Blueprint("statistics", __name__)
 
 
 @bp.get("/")
@@ -24,7 +24,7 @@ def home():
         return redirect(url_for("survey.app"))
     if not current_user.can_view_statistics(current_user.division_code):
         return redirect(url_for("audit.index"))
-    return redirect(url_for("divisions.show", code=current_user.division_code))
+    return redirect(url_for("statistics.show", code=current_user.division_code))
 
 
 @bp.get("/divisions/<code>")
@@ -38,7 +38,7 @@ def show(code: str):
         for child in queries.children_of(db.session, code)
     ]
     return render_template(
-        "divisions/show.html",
+        "statistics/show.html",
         division=division,
         ancestors=[a for a in queries.ancestors_of(db.session, division)
                    if current_user.can_view_statistics(a.code)],

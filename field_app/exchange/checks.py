@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 
 from field_app.core.errors import ValidationFailed
 from field_app.exchange.columns import CellError
-from field_app.exchange.exporter import _cell as interchange_cell
+from field_app.exchange.exporter import cell_text
 from field_app.exchange.files import FileSpec
+from field_app.exchange.labels import COLUMNS
 from field_app.exchange.reader import ROW_CHECKS
-from field_app.registrations.labels import COLUMNS
 
 
 # A column name standing alone in a message (not part of a longer identifier).
@@ -65,7 +65,7 @@ def check_row(spec: FileSpec, values: dict[str, Any], labels: dict | None = None
     errors: dict[str, list] = {}
     row: dict[str, Any] = {}
     for column in spec.columns:
-        cell = interchange_cell(values.get(column.name)).strip()
+        cell = cell_text(values.get(column.name)).strip()
         if not cell:
             if column.required:
                 errors[column.name] = [_l("必填")]
