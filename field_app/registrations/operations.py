@@ -18,13 +18,13 @@ from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.counters import next_number
 from field_app.core.errors import InvalidTransition, OutOfScope, ValidationFailed
-from field_app.core.identifiers import parse_id_number
 from field_app.divisions.models import Division
 from field_app.exchange import files
 from field_app.exchange.checks import Bilingual, check_row
 from field_app.exchange.importer import ImportResult, import_dataset
 from field_app.exchange.reader import Dataset, RowError
 from field_app.households.models import Person
+from field_app.households.operations import create_person
 from field_app.registrations import queries
 from field_app.registrations.models import (
     AidExitReason,
@@ -75,10 +75,8 @@ def register_person(session: Session, *, actor, id_number: str, name: str,
                                     "phone": phone})
     if session.scalar(select(Person.id).where(Person.id_number == row["id_number"])):
         raise _refuse("id_number", _l("该身份证号码的人员已存在"))
-    resident = parse_id_number(row["id_number"])
-    person = Person(id_number=resident.number, name=row["name"], sex=resident.sex,
-                    birth_date=resident.birth_date, hukou=row["hukou"], phone=row["phone"])
-    session.add(person)
+    person = create_person(session, id_number=row["id_number"], name=row["name"],
+                           hukou=row["hukou"], phone=row["phone"])
     session.flush()
     return person
 

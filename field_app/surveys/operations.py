@@ -19,12 +19,18 @@ from field_app.audit.operations import plain
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.counters import next_number
-from field_app.core.errors import Conflict, InvalidTransition, OutOfScope, ValidationFailed
-from field_app.core.identifiers import parse_id_number
 from field_app.core.codes import Level, level_of, prefix
+from field_app.core.errors import Conflict, InvalidTransition, OutOfScope, ValidationFailed
 from field_app.divisions.models import Division
 from field_app.exchange import files
-from field_app.households.models import Household, HouseholdMember, LocationSource, Person, Relation
+from field_app.households.models import (
+    Household,
+    HouseholdMember,
+    LocationSource,
+    Person,
+    Relation,
+)
+from field_app.households.operations import create_person
 from field_app.households.scope import divisions_of, person_changes
 from field_app.exchange.checks import check_row
 from field_app.review.states import SurveyEvent, SurveyStatus, next_status
@@ -316,11 +322,7 @@ def _person_for(session: Session, row: dict, actor) -> tuple[Person, str | None]
     to correct: ``scope.person_changes``.)"""
     person = queries.person_by_id_number(session, row["id_number"])
     if person is None:
-        resident = parse_id_number(row["id_number"])
-        person = Person(id_number=resident.number, name=row["name"], sex=resident.sex,
-                        birth_date=resident.birth_date)
-        session.add(person)
-        return person, None
+        return create_person(session, id_number=row["id_number"], name=row["name"]), None
     membership = queries.membership_of(session, person)
     if membership is not None:
         village_code = membership.household.village_code
