@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from field_app.core.identifiers import mask_id_number, mask_phone
 from field_app.households.models import Household, HouseholdMember, Person
+from field_app.households.scope import persons_outside
 from field_app.review.models import ReturnReason
 from field_app.review.states import EDITABLE, SurveyStatus
 from field_app.surveys import queries
@@ -82,6 +83,10 @@ def households_json(session: Session, households: list[Household],
                 Training.person_id.in_(person_ids)).order_by(Training.start_date)):
             trainings[training.person_id].append(training)
     elsewhere = _where_known(session, households, person_ids, scope)
+    # A person with records outside the reader's jurisdiction is shown with what the
+    # collector typed (name, ID number) and no stored phone or hukou (STYLE 14).
+    maintained_elsewhere = persons_outside(session, person_ids, scope) if scope and person_ids \
+        else set()
     member_refs = {member.id: ref_of(member) for member, _person in members}
     reasons = defaultdict(list)
     returned = [s for s in surveys.values() if s.status == SurveyStatus.RETURNED]
@@ -96,7 +101,9 @@ def households_json(session: Session, households: list[Household],
     for member, person in members:
         own = [entry for entry in elsewhere.get(person.id, ())
                if not (entry[0] == "household" and entry[2] == codes[member.household_id])]
-        by_household[member.household_id].append(_member(member, person, spells, trainings, own))
+        by_household[member.household_id].append(
+            _member(member, person, spells, trainings, own,
+                    hidden=person.id in maintained_elsewhere))
     out = []
     for household in households:
         survey = surveys.get(household.id)
@@ -128,12 +135,14 @@ def household_json(session: Session, household: Household,
     return households_json(session, [household], round_, scope=scope)[0]
 
 
-def _member(member, person, spells, trainings, elsewhere) -> dict:
+def _member(member, person, spells, trainings, elsewhere, *, hidden: bool = False) -> dict:
     return {
         "ref": ref_of(member), "version": member.version,
         "id_masked": mask_id_number(person.id_number), "sex": _value(person.sex),
         "birth_date": _iso(person.birth_date), "name": person.name,
-        "hukou": _value(person.hukou), "phone_masked": mask_phone(person.phone) or None,
+        "hukou": None if hidden else _value(person.hukou),
+        "phone_masked": None if hidden else (mask_phone(person.phone) or None),
+        "maintained_elsewhere": hidden,
         "relation": _value(member.relation), "labour_capacity": _value(member.labour_capacity),
         "registered_elsewhere": where_text(elsewhere),
         "spells": [{

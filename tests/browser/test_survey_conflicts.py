@@ -85,7 +85,9 @@ def test_a_refused_change_waits_with_its_reason_until_discarded(cadre, phone, ma
     phone.goto(phone.url.split("#")[0] + "#/outbox")
     change = phone.locator("section.sv-change[data-state=rejected]")
     expect(change).to_be_visible(timeout=15000)
-    expect(change).to_contain_text(elsewhere.code)
+    # The other household lies in another county: the refusal names no place outside.
+    expect(change).to_contain_text("此人已是其他户的成员")
+    expect(change).not_to_contain_text(elsewhere.code)
     expect(pending(phone)).not_to_have_text("0")
     change.locator("button", has_text="放弃").click()
     expect(phone.locator("#sv-outbox-empty")).to_be_visible()

@@ -62,6 +62,17 @@ def test_linking_a_person_of_another_county_says_only_that_the_name_matches(
     _says_nothing_foreign(cadre.roster()["households"][0]["members"][0]["registered_elsewhere"])
 
 
+def test_a_linked_person_of_another_county_shows_no_stored_phone_or_hukou(
+        cadre, registered_elsewhere):
+    answered = _linked(cadre, registered_elsewhere)[1]["household"]["members"][0]
+    listed = cadre.roster()["households"][0]["members"][0]
+
+    for member in (answered, listed):
+        assert (member["name"], member["phone_masked"], member["hukou"]) == ("阿拉坦", None, None)
+        assert member["maintained_elsewhere"] is True
+        assert "2222" not in repr(member)
+
+
 def test_a_name_that_does_not_match_a_person_of_another_county_is_refused(
         cadre, registered_elsewhere):
     house = h.household()
