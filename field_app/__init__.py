@@ -44,6 +44,9 @@ def _register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     install_audit(db.session)
+    from field_app.core import transaction
+
+    transaction.init_app(app, db.session)  # the one commit of a request
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -18,9 +18,8 @@ from field_app.registrations.models import (  # noqa: F401
     UnemploymentRegistration,
 )
 from field_app.reports.models import Report, ReportDocument  # noqa: F401
-from field_app.review.models import ReturnReason  # noqa: F401
+from field_app.review.models import HouseholdSurvey, ReturnReason  # noqa: F401
 from field_app.surveys.models import (  # noqa: F401
-    HouseholdSurvey,
     SurveyRound,
     SyncChange,
     Training,

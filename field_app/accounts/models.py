@@ -15,11 +15,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from field_app.accounts.capabilities import CAPABILITY_LEVEL, Capability, role_can
 from field_app.accounts.roles import (
     ADMIN_ROLES,
     ROLE_LEVEL,
     SECOND_FACTOR_ROLES,
-    STATISTICS_ROLES,
     AccountState,
     RestoreState,
     Role,
@@ -27,7 +27,7 @@ from field_app.accounts.roles import (
 from field_app.core.clock import clock
 from field_app.core.db import Base, TrackedMixin
 from field_app.core.types import enum_column_type
-from field_app.core.codes import is_ancestor, level_of, subtree_bounds
+from field_app.core.codes import in_subtree, is_ancestor, level_of
 from field_app.divisions.models import Division
 
 
@@ -88,23 +88,25 @@ class User(UserMixin, TrackedMixin, Base):
     def signs_in_with_second_factor(self) -> bool:
         return self.requires_second_factor or self.has_second_factor
 
-    # --- jurisdiction ---
+    # --- jurisdiction and capabilities ---
     def covers(self, code: str | None) -> bool:
         """The division ``code`` is this account's division or below it."""
-        if not code or not self.division_code:
+        return in_subtree(code, self.division_code)
+
+    def can(self, capability: Capability, at: str | None = None) -> bool:
+        """The role holds ``capability`` (see ``accounts.capabilities``) and, when ``at`` is
+        given, that division lies in this account's subtree at the capability's level.
+        Without ``at``: whether the account holds it anywhere (menus, route guards)."""
+        if not role_can(self.role, capability):
             return False
-        low, high = subtree_bounds(self.division_code)
-        return low <= code <= high
+        if at is None:
+            return True
+        level = CAPABILITY_LEVEL.get(capability)
+        return self.covers(at) and (level is None or level_of(at) == level)
 
     @property
     def is_admin(self) -> bool:
-        return self.role in ADMIN_ROLES
-
-    def can_view_statistics(self, code: str) -> bool:
-        return self.role in STATISTICS_ROLES and self.covers(code)
-
-    def can_read_audit(self) -> bool:
-        return self.role == Role.AUDITOR or self.is_admin
+        return self.can(Capability.MANAGE_ACCOUNTS)
 
     def can_manage(self, account: User) -> bool:
         """Administrators manage accounts below their own level within their division;
@@ -113,11 +115,12 @@ class User(UserMixin, TrackedMixin, Base):
             return False
         if account.role in ADMIN_ROLES and account.role == self.role:
             return False
-        return self.covers(account.division_code or account.former_division_code)
+        return self.can(Capability.MANAGE_ACCOUNTS,
+                        at=account.division_code or account.former_division_code)
 
     def can_assign(self, role: Role, division_code: str) -> bool:
         """Whether this administrator may give ``role`` at ``division_code``."""
-        if not self.is_admin or not self.covers(division_code):
+        if not self.can(Capability.MANAGE_ACCOUNTS, at=division_code):
             return False
         if role in ADMIN_ROLES:
             return self.role == Role.REGION_ADMIN and role == Role.LEAGUE_ADMIN and is_ancestor(

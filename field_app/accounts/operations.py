@@ -32,17 +32,12 @@ from field_app.accounts.roles import (
 from field_app.audit.actor import Actor, actor_for, get_actor, set_actor
 from field_app.audit.operations import record
 from field_app.core.clock import clock
-from field_app.core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from field_app.core.errors import InvalidTransition, NotAllowed, Unauthenticated, ValidationFailed
 from field_app.divisions.models import Division
 
 
-class SignInRefused(Exception):
+class SignInRefused(Unauthenticated):
     """A refused sign-in step; ``status`` is 401, or 429 when throttled."""
-
-    def __init__(self, message, status: int = 401) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
 
 
 class Throttle(Protocol):

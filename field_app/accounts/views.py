@@ -4,11 +4,21 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from field_app.accounts import operations, queries, two_factor
+from field_app.accounts.capabilities import Capability
 from field_app.accounts.forms import (
     ROLE_LABELS,
     STATE_LABELS,
@@ -34,18 +44,25 @@ from field_app.accounts.session import (
 )
 from field_app.audit.operations import record
 from field_app.core.clock import clock
-from field_app.core.errors import DomainError
-from field_app.core.permissions import require
+from field_app.core.forms import handle_form
+from field_app.core.permissions import require_can
 from field_app.extensions import db
 
 bp = Blueprint("accounts", __name__)
-admin_only = require(lambda user: user.is_admin)
+admin_only = require_can(Capability.MANAGE_ACCOUNTS)
+
+
+def _can(capability: str, at: str | None = None) -> bool:
+    """``current_user.can`` for templates, by the capability's name (a misspelt name
+    raises rather than hiding a menu entry)."""
+    return current_user.is_authenticated and current_user.can(Capability(capability), at)
 
 
 @bp.app_context_processor
 def labels():
+    """What every page may ask: the role and state labels, and ``can`` for the menu."""
     return {"role_labels": ROLE_LABELS, "state_labels": STATE_LABELS,
-            "lock_days": current_account_policy().lock_after.days}
+            "lock_days": current_account_policy().lock_after.days, "can": _can}
 
 
 def safe_next(target: str | None) -> str:
@@ -69,24 +86,21 @@ def safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = operations.authenticate(db.session, form.username.data, form.password.data,
-                                           ip=client_ip(), policy=current_account_policy(),
-                                           throttle=current_throttle())
-        except operations.SignInRefused as refused:
-            db.session.commit()  # keep the audit entry of the refusal
-            flash(str(refused.message), "error")
-            return render_template("accounts/login.html", form=form), refused.status
-        db.session.commit()
-        target = safe_next(request.args.get("next"))
-        if user.signs_in_with_second_factor:
-            return _begin_second_step(user, target)
-        start_session(user, second_factor=False)
-        return redirect(target)
-    if request.args.get("expired"):
+    if request.args.get("expired") and not form.is_submitted():
         flash(_("登录已超时，请重新登录"), "info")
-    return render_template("accounts/login.html", form=form)
+    # A refusal keeps its audit row (keep_writes) and answers 401, or 429 when throttled.
+    return handle_form(form, lambda: operations.authenticate(
+        db.session, form.username.data, form.password.data, ip=client_ip(),
+        policy=current_account_policy(), throttle=current_throttle()),
+        success=_password_accepted, keep_writes=True, template="accounts/login.html")
+
+
+def _password_accepted(user: User):
+    target = safe_next(request.args.get("next"))
+    if user.signs_in_with_second_factor:
+        return _begin_second_step(user, target)
+    start_session(user, second_factor=False)
+    return target
 
 
 def _begin_second_step(user: User, target: str):
@@ -134,18 +148,14 @@ def second_factor():
     if not user.has_second_factor:
         return redirect(url_for("accounts.enrol_at_sign_in"))
     form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            how = operations.verify_second_factor(db.session, user, form.code.data,
-                                                  ip=client_ip(), throttle=current_throttle())
-        except operations.SignInRefused as refused:
-            db.session.commit()  # keep the audit entry of the refusal
-            flash(str(refused.message), "error")
-            return render_template("accounts/second_factor.html", form=form), refused.status
+
+    def verify():
+        how = operations.verify_second_factor(db.session, user, form.code.data,
+                                              ip=client_ip(), throttle=current_throttle())
         operations.complete_sign_in(db.session, user, note=how)
-        db.session.commit()
-        return redirect(_finish_second_step(user))
-    return render_template("accounts/second_factor.html", form=form)
+
+    return handle_form(form, verify, success=lambda _done: _finish_second_step(user),
+                       keep_writes=True, template="accounts/second_factor.html")
 
 
 def _candidate_secret() -> str:
@@ -155,10 +165,16 @@ def _candidate_secret() -> str:
     return session["totp_candidate"]
 
 
-def _enrol_page(form, user: User, secret: str):
+def _enrol_page(form, user: User, secret: str) -> str:
     uri = two_factor.provisioning_uri(secret, user.username)
     return render_template("accounts/enrol.html", form=form, secret=two_factor.grouped(secret),
                            qr=two_factor.qr_data_uri(uri))
+
+
+def _codes_page(codes: list[str], target: str):
+    """The recovery codes, shown once, after a success rather than a redirect."""
+    return make_response(render_template("accounts/recovery_codes.html", codes=codes,
+                                         next=target))
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
@@ -171,24 +187,20 @@ def enrol_at_sign_in():
     if user.has_second_factor:
         return redirect(url_for("accounts.second_factor"))
     secret, form = _candidate_secret(), CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = operations.enable_second_factor(db.session, user, secret, form.code.data)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            operations.complete_sign_in(db.session, user, note="second factor: enrolled")
-            db.session.commit()
-            target = _finish_second_step(user)
-            return render_template("accounts/recovery_codes.html", codes=codes, next=target)
-    return _enrol_page(form, user, secret)
+
+    def enrol():
+        codes = operations.enable_second_factor(db.session, user, secret, form.code.data)
+        operations.complete_sign_in(db.session, user, note="second factor: enrolled")
+        return codes
+
+    return handle_form(form, enrol, template=lambda: _enrol_page(form, user, secret),
+                       success=lambda codes: _codes_page(codes, _finish_second_step(user)))
 
 
 @bp.post("/logout")
 def logout():
     operations.end_sessions(current_user)  # a copy of this cookie must not work either
     record(db.session, "sign_out", target_type="users", target_id=current_user.id)
-    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("accounts.login"))
@@ -197,28 +209,28 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            operations.change_password(db.session, current_user, form.current.data,
-                                       form.new.data, current_account_policy(),
-                                       ip=client_ip(), throttle=current_throttle())
-        except DomainError as error:
-            db.session.commit()  # nothing changed but the audit entry of a wrong password
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            session["generation"] = current_user.session_generation  # this one goes on
-            flash(_("密码已修改，其他设备上的登录已退出"), "info")
-            return redirect(url_for("statistics.home"))
-    return render_template("accounts/password.html", form=form)
+    return handle_form(form, lambda: operations.change_password(
+        db.session, current_user, form.current.data, form.new.data, current_account_policy(),
+        ip=client_ip(), throttle=current_throttle()),
+        success=_password_changed, message=_("密码已修改，其他设备上的登录已退出"),
+        keep_writes=True, template="accounts/password.html")  # the wrong password's audit row
+
+
+def _password_changed(_result) -> str:
+    session["generation"] = current_user.session_generation  # this one goes on
+    return url_for("statistics.home")
 
 
 @bp.get("/account/two-factor")
 def two_factor_settings():
+    return _two_factor_page()
+
+
+def _two_factor_page(**given) -> str:
     remaining = (operations.unused_recovery_codes(db.session, current_user)
                  if current_user.has_second_factor else 0)
-    return render_template("accounts/two_factor.html", remaining=remaining,
-                           disable=DisableSecondFactorForm(), renew=CodeForm())
+    forms = {"disable": DisableSecondFactorForm(formdata=None), "renew": CodeForm(formdata=None)}
+    return render_template("accounts/two_factor.html", remaining=remaining, **(forms | given))
 
 
 @bp.route("/account/two-factor/enrol", methods=["GET", "POST"])
@@ -226,74 +238,52 @@ def enrol_second_factor():
     if current_user.has_second_factor:
         return redirect(url_for("accounts.two_factor_settings"))
     secret, form = _candidate_secret(), CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = operations.enable_second_factor(db.session, current_user, secret,
-                                                    form.code.data)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            session.pop("totp_candidate", None)
-            # Other sessions, signed in without it, have ended; this one has shown a code.
-            session["generation"] = current_user.session_generation
-            session["second_factor"] = True
-            return render_template("accounts/recovery_codes.html", codes=codes,
-                                   next=url_for("accounts.two_factor_settings"))
-    return _enrol_page(form, current_user, secret)
+    return handle_form(form, lambda: operations.enable_second_factor(
+        db.session, current_user, secret, form.code.data),
+        template=lambda: _enrol_page(form, current_user, secret), success=_enrolled)
+
+
+def _enrolled(codes: list[str]):
+    session.pop("totp_candidate", None)
+    # Other sessions, signed in without it, have ended; this one has shown a code.
+    session["generation"] = current_user.session_generation
+    session["second_factor"] = True
+    return _codes_page(codes, url_for("accounts.two_factor_settings"))
 
 
 @bp.post("/account/two-factor/recovery-codes")
 def renew_recovery_codes():
     form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = operations.renew_recovery_codes(db.session, current_user, form.code.data,
-                                                    ip=client_ip(), throttle=current_throttle())
-        except DomainError as error:
-            db.session.commit()  # keep the audit entry of a wrong code
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            return render_template("accounts/recovery_codes.html", codes=codes,
-                                   next=url_for("accounts.two_factor_settings"))
-    return redirect(url_for("accounts.two_factor_settings"))
+    return handle_form(form, lambda: operations.renew_recovery_codes(
+        db.session, current_user, form.code.data, ip=client_ip(), throttle=current_throttle()),
+        template=lambda: _two_factor_page(renew=form), keep_writes=True,  # a wrong code's row
+        success=lambda codes: _codes_page(codes, url_for("accounts.two_factor_settings")))
 
 
 @bp.post("/account/two-factor/disable")
 def disable_second_factor():
     form = DisableSecondFactorForm()
-    if form.validate_on_submit():
-        try:
-            operations.disable_second_factor(db.session, current_user, form.password.data,
-                                             ip=client_ip(), throttle=current_throttle())
-        except DomainError as error:
-            db.session.commit()  # keep the audit entry of a wrong password
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            session["second_factor"] = False
-            flash(_("两步验证已停用"), "info")
-    return redirect(url_for("accounts.two_factor_settings"))
+    return handle_form(form, lambda: operations.disable_second_factor(
+        db.session, current_user, form.password.data, ip=client_ip(),
+        throttle=current_throttle()),
+        template=lambda: _two_factor_page(disable=form), keep_writes=True,  # a wrong password
+        success=_second_factor_disabled, message=_("两步验证已停用"))
+
+
+def _second_factor_disabled(_result) -> str:
+    session["second_factor"] = False
+    return url_for("accounts.two_factor_settings")
 
 
 @bp.route("/restore-request", methods=["GET", "POST"])
 def restore_request():
     form = RestoreRequestForm()
-    if form.validate_on_submit():
-        try:
-            operations.file_restore_request(db.session, username=form.username.data,
-                                            password=form.password.data, reason=form.reason.data,
-                                            ip=client_ip(), policy=current_account_policy(),
-                                            throttle=current_throttle())
-        except DomainError as error:
-            db.session.commit()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("恢复权限申请已提交，请等待管理员审批"), "info")
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/restore_request.html", form=form)
+    return handle_form(form, lambda: operations.file_restore_request(
+        db.session, username=form.username.data, password=form.password.data,
+        reason=form.reason.data, ip=client_ip(), policy=current_account_policy(),
+        throttle=current_throttle()),
+        success=lambda _request: url_for("accounts.login"), keep_writes=True,  # wrong password
+        message=_("恢复权限申请已提交，请等待管理员审批"), template="accounts/restore_request.html")
 
 
 @bp.get("/accounts")
@@ -307,52 +297,44 @@ def list_accounts():
 @admin_only
 def new_account():
     form = AccountForm()
-    if form.validate_on_submit():
-        try:
-            account = operations.create_account(
-                db.session, actor=current_user, username=form.username.data,
-                display_name=form.display_name.data, role=Role(form.role.data),
-                division_code=form.division_code.data, password=form.password.data,
-                policy=current_account_policy(), phone=form.phone.data or None)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            return redirect(url_for("accounts.show_account", account_id=account.id))
-    return render_template("accounts/new.html", form=form)
+    return handle_form(form, lambda: operations.create_account(
+        db.session, actor=current_user, username=form.username.data,
+        display_name=form.display_name.data, role=Role(form.role.data),
+        division_code=form.division_code.data, password=form.password.data,
+        policy=current_account_policy(), phone=form.phone.data or None),
+        success=lambda account: url_for("accounts.show_account", account_id=account.id),
+        template="accounts/new.html")
 
 
 @bp.get("/accounts/<int:account_id>")
 @admin_only
 def show_account(account_id: int):
-    account = queries.get_account_or_404(db.session, account_id, current_user)
-    return render_template(
-        "accounts/show.html", account=account,
-        assignment=AssignmentForm(role=account.role and account.role.value,
-                                  division_code=account.division_code),
-        deactivate=DeactivateForm(), reset=ResetPasswordForm(), reset_second_factor=ConfirmForm())
+    return _account_page(queries.get_account_or_404(db.session, account_id, current_user))
 
 
-def _account_action(account_id: int, form, action, done_message: str):
-    """Load, authorise, validate, operate, commit, respond: shared by the account actions."""
+def _account_page(account: User, **given) -> str:
+    """The account with its action forms; ``given``: a refused one, shown with its errors."""
+    forms = {"assignment": AssignmentForm(formdata=None, role=account.role and account.role.value,
+                                          division_code=account.division_code),
+             "deactivate": DeactivateForm(formdata=None),
+             "reset": ResetPasswordForm(formdata=None),
+             "reset_second_factor": ConfirmForm(formdata=None)}
+    return render_template("accounts/show.html", account=account, **(forms | given))
+
+
+def _account_action(account_id: int, name: str, form, action, done_message: str):
+    """Load → authorise → the form pipeline, for the forms on an account's page (``name``)."""
     account = queries.get_account_or_404(db.session, account_id, current_user)
-    if form.validate_on_submit():
-        try:
-            action(account, form)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(done_message, "info")
-    else:
-        flash("；".join(e for errors in form.errors.values() for e in map(str, errors)), "error")
-    return redirect(url_for("accounts.show_account", account_id=account.id))
+    return handle_form(form, lambda: action(account, form), message=done_message,
+                       template=lambda: _account_page(account, **{name: form}),
+                       success=lambda _done: url_for("accounts.show_account",
+                                                     account_id=account.id))
 
 
 @bp.post("/accounts/<int:account_id>/assignment")
 @admin_only
 def assign(account_id: int):
-    return _account_action(account_id, AssignmentForm(), lambda account, form:
+    return _account_action(account_id, "assignment", AssignmentForm(), lambda account, form:
                            operations.change_assignment(db.session, account,
                                                         actor=current_user,
                                                         role=Role(form.role.data),
@@ -363,7 +345,7 @@ def assign(account_id: int):
 @bp.post("/accounts/<int:account_id>/deactivate")
 @admin_only
 def deactivate(account_id: int):
-    return _account_action(account_id, DeactivateForm(), lambda account, form:
+    return _account_action(account_id, "deactivate", DeactivateForm(), lambda account, form:
                            operations.deactivate(account, actor=current_user,
                                                  reason=form.reason.data),
                            _("账号已停用，权限已清除"))
@@ -372,7 +354,7 @@ def deactivate(account_id: int):
 @bp.post("/accounts/<int:account_id>/password")
 @admin_only
 def reset_password(account_id: int):
-    return _account_action(account_id, ResetPasswordForm(), lambda account, form:
+    return _account_action(account_id, "reset", ResetPasswordForm(), lambda account, form:
                            operations.reset_password(account, actor=current_user,
                                                      password=form.password.data,
                                                      policy=current_account_policy()),
@@ -382,7 +364,7 @@ def reset_password(account_id: int):
 @bp.post("/accounts/<int:account_id>/two-factor/reset")
 @admin_only
 def reset_second_factor(account_id: int):
-    return _account_action(account_id, ConfirmForm(), lambda account, form:
+    return _account_action(account_id, "reset_second_factor", ConfirmForm(), lambda account, form:
                            operations.reset_second_factor(db.session, account,
                                                           actor=current_user),
                            _("两步验证已重置，该用户下次登录时重新绑定"))
@@ -391,9 +373,12 @@ def reset_second_factor(account_id: int):
 @bp.get("/restore-requests")
 @admin_only
 def restore_requests():
+    return _restore_requests_page(DecisionForm(formdata=None))
+
+
+def _restore_requests_page(form) -> str:
     pending = queries.pending_restore_requests(db.session, current_user)
-    return render_template("accounts/restore_requests.html", requests=pending,
-                           form=DecisionForm())
+    return render_template("accounts/restore_requests.html", requests=pending, form=form)
 
 
 @bp.post("/restore-requests/<int:request_id>/<any(approve, refuse):decision>")
@@ -401,13 +386,8 @@ def restore_requests():
 def decide_restore(request_id: int, decision: str):
     restore = queries.get_restore_request_or_404(db.session, request_id, current_user)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            operations.decide_restore(restore, actor=current_user, approve=decision == "approve",
-                                      note=form.note.data or None)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("已批准") if decision == "approve" else _("已拒绝"), "info")
-    return redirect(url_for("accounts.restore_requests"))
+    return handle_form(form, lambda: operations.decide_restore(
+        restore, actor=current_user, approve=decision == "approve", note=form.note.data or None),
+        template=lambda: _restore_requests_page(form),
+        success=lambda _done: url_for("accounts.restore_requests"),
+        message=_("已批准") if decision == "approve" else _("已拒绝"))

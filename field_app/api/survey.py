@@ -11,15 +11,15 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
+from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.errors import ValidationFailed
-from field_app.core.permissions import require
+from field_app.core.permissions import require_can
 from field_app.divisions.models import Division
 from field_app.extensions import csrf, db, limiter
 from field_app.households.scope import person_maintained_within
 from field_app.surveys import queries, sync
-from field_app.surveys.models import can_collect
 from field_app.surveys.roster import households_json, round_json, where_text
 from field_app.surveys.schemas import (
     MAX_DEPTH,
@@ -31,7 +31,7 @@ from field_app.surveys.schemas import (
 from field_app.api.blueprint import bp
 
 SERVER = "field_app"  # every answer names the server: a Wi-Fi portal's 200 is not an answer
-collectors = require(lambda user: can_collect(user, user.division_code))
+collectors = require_can(Capability.COLLECT_SURVEY)
 _ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
 
 
@@ -96,7 +96,6 @@ def survey_person():
     linkable = queries.membership_of(db.session, person) is None
     masked = person.name[:1] + "*" * (len(person.name) - 1) if within else None
     audit(db.session, "survey_person_lookup", target_type="persons", target_id=person.id)
-    db.session.commit()
     return jsonify(server=SERVER, known=True, linkable=linkable, name_masked=masked,
                    where=where_text(known))
 
@@ -124,5 +123,4 @@ def survey_sync():
     csrf.protect()  # the body's size was bounded before any hook (core.security.BODY_LIMITS)
     batch = _batch()
     results = sync.apply_batch(db.session, batch["changes"], actor=current_user)
-    db.session.commit()
     return jsonify(server=SERVER, results=results)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from field_app.api.blueprint import bp
@@ -24,8 +25,7 @@ def _period_from_args() -> tuple[dt.date, dt.date]:
         return check_span(dt.date.fromisoformat(args["from"]), dt.date.fromisoformat(args["to"]))
     except (KeyError, ValueError, PeriodError) as error:
         raise ValidationFailed(
-            "期间参数错误：请给出 period，或 from 与 to（YYYY-MM-DD） / "
-            "give period, or from and to as YYYY-MM-DD",
+            _("期间参数错误：请给出 period，或 from 与 to（YYYY-MM-DD）"),
             {"period": [str(error)]},
         ) from None
 
@@ -34,7 +34,7 @@ def _period_from_args() -> tuple[dt.date, dt.date]:
 def indicators(code: str):
     start, end = _period_from_args()
     if start > end:
-        raise ValidationFailed("起始日期晚于截止日期 / from is after to")
+        raise ValidationFailed(_("起始日期晚于截止日期"))
     get_division_or_404(db.session, code, current_user)
     report = division_indicators(db.session.connection(), code, start, end, current_policy())
     return jsonify(to_json(report))

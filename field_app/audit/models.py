@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from field_app.accounts.roles import Role
 from field_app.core.clock import clock
 from field_app.core.db import Base
 
@@ -58,14 +57,3 @@ class AuditEventDivision(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
     division_code: Mapped[str] = mapped_column(String(12), primary_key=True)
 
-
-def can_reveal_audit(user) -> bool:
-    """Whether ``user`` may see an audit event's values in full (unmasked ID numbers, phones
-    and names), for the events their scoped log shows.
-
-    Auditors only. Administrators read the log masked: they create accounts and assign
-    roles, and a role that can hand itself a colleague's account should not also be able to
-    read residents' identifiers out of the trail. Every reveal is itself an audit event,
-    filed where the revealed event is, so the auditors of that division see who looked.
-    """
-    return getattr(user, "role", None) == Role.AUDITOR

@@ -226,7 +226,8 @@ def reveal_event(session: Session, event: AuditEvent, *, also: Iterable[str]) ->
     divisions), so the auditors who see the event see who revealed it.
 
     The caller has loaded ``event`` through the reader's scope and checked
-    ``can_reveal_audit``.
+    ``Capability.REVEAL_AUDIT`` (auditors only: administrators read the log masked). Every
+    reveal is itself an event, so the auditors of that division see who looked.
     """
     record(session, "audit_reveal", target_type="audit_events", target_id=event.id,
            division=event.division_code, also=also)

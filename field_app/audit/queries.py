@@ -86,11 +86,11 @@ def audit_query(reader, criteria: AuditFilter) -> Select:
 def get_event_or_404(session: Session, event_id: int, reader) -> AuditEvent:
     """The event if ``reader``'s log shows it; 404 otherwise (never 403)."""
     if not 0 < event_id <= MAX_EVENT_ID:  # a larger number is no event, and PostgreSQL's
-        raise OutOfScope("未找到 / not found")  # integer would refuse it with an error
+        raise OutOfScope()  # integer would refuse it with an error
     event = session.scalar(select(AuditEvent).where(AuditEvent.id == event_id,
                                                     visible_to(reader)))
     if event is None:
-        raise OutOfScope("未找到 / not found")
+        raise OutOfScope()
     return event
 
 

@@ -13,13 +13,13 @@ from flask_login import current_user
 from field_app.audit import operations, queries
 from field_app.audit.filters import LogRequest, error_lines, parse_args
 from field_app.audit.masking import shown
-from field_app.audit.models import can_reveal_audit
-from field_app.core.permissions import require
+from field_app.accounts.capabilities import Capability
+from field_app.core.permissions import require_can
 from field_app.core.text import spreadsheet_cell
 from field_app.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-audit_readers = require(lambda user: user.can_read_audit())
+audit_readers = require_can(Capability.READ_AUDIT)
 PAGE_SIZE = 50
 CSV_HEADER = ["时间 at", "操作人 actor", "地址 ip", "操作 action", "对象 target_type",
               "编号 target_id", "区划 division", "修改前 before", "修改后 after", "说明 note"]
@@ -40,20 +40,18 @@ def index():
                                .limit(PAGE_SIZE + 1).offset((asked.page - 1) * PAGE_SIZE)).all()
     events = [shown(e) for e in found[:PAGE_SIZE]]
     operations.record_log_read(db.session, exported=False, note=asked.note())
-    db.session.commit()
     return render_template("audit/index.html", events=events, criteria=asked.criteria,
                            page=asked.page, has_next=len(found) > PAGE_SIZE,
-                           may_reveal=can_reveal_audit(current_user))
+                           may_reveal=current_user.can(Capability.REVEAL_AUDIT))
 
 
 @bp.post("/<int:event_id>/reveal")
-@require(can_reveal_audit)
+@require_can(Capability.REVEAL_AUDIT)
 def reveal(event_id: int):
-    """One event in full, for an auditor whose log shows it (see ``can_reveal_audit``)."""
+    """One event in full, for an auditor whose log shows it (``Capability.REVEAL_AUDIT``)."""
     event = queries.get_event_or_404(db.session, event_id, current_user)
     full = operations.reveal_event(db.session, event,
                                    also=queries.further_divisions(db.session, event.id))
-    db.session.commit()
     return render_template("audit/event.html", event=full)
 
 
@@ -82,6 +80,5 @@ def export():
         writer.writerow(_cells(shown(event)))
         rows += 1
     operations.record_log_read(db.session, exported=True, note=asked.note(rows=rows))
-    db.session.commit()
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=audit.csv"})

@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+from field_app.cli.text import counts_table, faults, word
+from field_app.cli.commits import commits
 from field_app.core.clock import clock
+from field_app.core.i18n import both
 from field_app.extensions import db
 
 
@@ -20,6 +26,7 @@ from field_app.extensions import db
 @click.option("--if-empty", is_flag=True,
               help="Do nothing when the database already holds divisions.")
 @with_appcontext
+@commits
 def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> None:
     """Load the Hinggan League demo data set (兴安盟演示数据) through the importer, and one
     demo account per role.
@@ -35,12 +42,10 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
     from field_app.exchange.importer import import_dataset
 
     if if_empty and db.session.scalar(select(Division.code).limit(1)) is not None:
-        click.echo("数据库已有数据，未加载演示数据 / database not empty, demo data not loaded")
+        click.echo(both(_l("数据库已有数据，未加载演示数据")))
         # A demo database from before survey rounds existed still gets this year's round.
         if ensure_demo_round(db.session):
-            db.session.commit()
-            click.echo(f"已开启{clock.today().year}年度入户调查（科尔沁右翼前旗） / "
-                       "demo survey round opened")
+            click.echo(_round_opened())
         return
 
     size = households_per_village or DEFAULT_HOUSEHOLDS_PER_VILLAGE
@@ -49,19 +54,20 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
                       households_per_village=size)
         result = import_dataset(db.session.connection(), Path(directory))
     if not result.ok:
-        db.session.rollback()
-        click.echo(f"演示数据有 {len(result.errors)} 处错误，未导入 / "
-                   f"{len(result.errors)} errors in the demo data, nothing imported", err=True)
-        for e in result.errors:
-            click.echo(f"{e.file}:{e.line} [{e.column}] {e.value!r}: {e.reason}", err=True)
+        click.echo(both(_l("演示数据有 %(count)s 处错误，未导入", count=len(result.errors))),
+                   err=True)
+        for line in faults(result.errors):
+            click.echo(line, err=True)
         sys.exit(1)
     created = ensure_demo_accounts(db.session, current_app.extensions["field_app.account_policy"])
     if ensure_demo_round(db.session):
-        click.echo(f"已开启{clock.today().year}年度入户调查（科尔沁右翼前旗） / "
-                   "demo survey round opened")
-    db.session.commit()
-    click.echo(f"{'文件 file':<34}{'新增 inserted':>14}{'更新 updated':>14}{'未变 unchanged':>16}")
-    for name, counts in result.counts.items():
-        click.echo(f"{name:<34}{counts.inserted:>14}{counts.updated:>14}{counts.unchanged:>16}")
+        click.echo(_round_opened())
+    for line in counts_table(result.counts):
+        click.echo(line)
     if created:
-        click.echo(f"演示账号 demo accounts (密码 password {DEMO_PASSWORD}): {', '.join(created)}")
+        accounts, password = word(_l("演示账号")), word(lazy_pgettext("cli", "密码"))
+        click.echo(f"{accounts} ({password} {DEMO_PASSWORD}): {', '.join(created)}")
+
+
+def _round_opened() -> str:
+    return both(_l("已开启%(year)s年度入户调查（科尔沁右翼前旗）", year=clock.today().year))

@@ -8,6 +8,11 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from flask_babel import lazy_gettext as _l
+
+from field_app.cli.text import counts_table, faults, unknown_division
+from field_app.core.i18n import both
+from field_app.cli.commits import commits
 from field_app.extensions import db
 
 
@@ -15,29 +20,27 @@ from field_app.extensions import db
 @with_appcontext
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the error list as JSON.")
+@commits
 def import_data(directory: Path, as_json: bool) -> None:
     """Import a data set (导入数据集): all or nothing."""
     from field_app.exchange.importer import import_dataset
 
     result = import_dataset(db.session.connection(), directory)
     if not result.ok:
-        db.session.rollback()
         if as_json:
             click.echo(json.dumps([e.as_dict() for e in result.errors], ensure_ascii=False,
                                   indent=1))
         else:
-            click.echo(f"数据集有 {len(result.errors)} 处错误，未导入任何数据 / "
-                       f"{len(result.errors)} errors, nothing imported", err=True)
-            for e in result.errors:
-                click.echo(f"{e.file}:{e.line} [{e.column}] {e.value!r}: {e.reason}", err=True)
+            click.echo(both(_l("数据集有 %(count)s 处错误，未导入任何数据",
+                               count=len(result.errors))), err=True)
+            for line in faults(result.errors):
+                click.echo(line, err=True)
         sys.exit(1)
-    db.session.commit()
     if as_json:
         click.echo(json.dumps({name: vars(c) for name, c in result.counts.items()}, indent=1))
         return
-    click.echo(f"{'文件 file':<34}{'新增 inserted':>14}{'更新 updated':>14}{'未变 unchanged':>16}")
-    for name, counts in result.counts.items():
-        click.echo(f"{name:<34}{counts.inserted:>14}{counts.updated:>14}{counts.unchanged:>16}")
+    for line in counts_table(result.counts):
+        click.echo(line)
 
 
 @click.command("export-data")
@@ -50,7 +53,7 @@ def export_data(directory: Path, division: str | None) -> None:
 
     try:
         counts = export_dataset(db.session.connection(), directory, division)
-    except LookupError as error:
-        raise click.ClickException(str(error)) from None
+    except LookupError:
+        raise click.ClickException(unknown_division(division)) from None
     for name, count in counts.items():
         click.echo(f"{name:<34}{count:>10}")

@@ -7,12 +7,17 @@ import json
 import unicodedata
 
 import click
-from flask.cli import with_appcontext
+from flask import has_app_context
+from flask.cli import ScriptInfo, with_appcontext
+from flask_babel import lazy_gettext as _l
 
+from field_app.cli.text import unknown_division
 from field_app.core.context import current_policy
+from field_app.core.i18n import both
 from field_app.core.periods import PeriodError, parse_period
 from field_app.extensions import db
 from field_app.indicators.policy import POLICY_NAMES, REFORM_2025, RetirementReform
+from field_app.statistics.labels import INDICATOR_LABELS
 
 
 def _date(ctx, param, value):
@@ -21,7 +26,17 @@ def _date(ctx, param, value):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"日期应为YYYY-MM-DD / date must be YYYY-MM-DD: {value}") from None
+        raise click.BadParameter(_before_app(
+            _l("日期应为YYYY-MM-DD：%(value)s", value=value))) from None
+
+
+def _before_app(message) -> str:
+    """``message`` in both languages while the options are parsed, before the command's
+    app context (and so the catalogue) exists."""
+    if has_app_context():
+        return both(message)
+    with click.get_current_context().ensure_object(ScriptInfo).load_app().app_context():
+        return both(message)
 
 
 @click.command("indicators")
@@ -35,35 +50,36 @@ def _date(ctx, param, value):
 @click.option("--json", "as_json", is_flag=True)
 def indicators(division, start, end, period, policy_name, as_json) -> None:
     """Compute the statutory indicators (统计指标) of a division for a period."""
-    from field_app.indicators.service import LABELS, division_indicators, to_json
+    from field_app.indicators.service import division_indicators, to_json
 
     if period and (start or end):
-        raise click.UsageError("use --period or --from/--to, not both")
+        raise click.UsageError(both(_l("请使用 --period 或 --from/--to，不要同时使用")))
     if period:
         try:
             start, end = parse_period(period)
         except PeriodError as error:
-            raise click.BadParameter(str(error), param_hint="--period") from None
+            raise click.BadParameter(both(error.message), param_hint="--period") from None
     elif not (start and end):
-        raise click.UsageError("give --period, or both --from and --to")
+        raise click.UsageError(both(_l("请给出 --period，或同时给出 --from 与 --to")))
     if start > end:
-        raise click.BadParameter("--from is after --to / 起始日期晚于截止日期")
+        raise click.BadParameter(both(_l("起始日期晚于截止日期")))
     policy = current_policy()
     if policy_name and policy_name != policy.name:
         policy = dataclasses.replace(policy, name=policy_name,
                                      reform=RetirementReform() if policy_name == REFORM_2025 else None)
     try:
         report = division_indicators(db.session.connection(), division, start, end, policy)
-    except LookupError as error:
-        raise click.ClickException(str(error)) from None
+    except LookupError:
+        raise click.ClickException(unknown_division(division)) from None
     if as_json:
         click.echo(json.dumps(to_json(report), ensure_ascii=False, indent=1))
         return
-    click.echo(f"{report.name}（{report.division}）  {report.start} 至 {report.end}"
-               f"  政策 {policy.name}")
+    click.echo(str(_l("%(name)s（%(code)s）  %(start)s 至 %(end)s  政策 %(policy)s",
+                      name=report.name, code=report.division, start=report.start,
+                      end=report.end, policy=policy.name)))
     for key, value in report.values.items():
         shown = "—" if value is None else (f"{value}%" if key == "registered_unemployment_rate" else str(value))
-        click.echo(f"  {_pad(LABELS[key], 32)}{shown:>10}")
+        click.echo(f"  {_pad(str(INDICATOR_LABELS[key]), 32)}{shown:>10}")
 
 
 def _pad(text: str, width: int) -> str:

@@ -65,6 +65,15 @@ def subtree_bounds(code: str) -> tuple[str, str]:
     return code, p + "9" * (12 - len(p))
 
 
+def in_subtree(code: str | None, root: str | None) -> bool:
+    """``code`` is ``root`` or lies below it: the one subtree test (``subtree_bounds`` is
+    its SQL form, a range an index serves)."""
+    if not code or not root:
+        return False
+    low, high = subtree_bounds(root)
+    return low <= code <= high
+
+
 def is_ancestor(ancestor: str, code: str) -> bool:
     """True when ``code`` lies strictly below ``ancestor`` by the prefix structure."""
     return ancestor != code and code.startswith(prefix(ancestor))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
@@ -27,11 +28,28 @@ class NotAllowed(DomainError):
     code = "not_allowed"
 
 
+NOT_FOUND = _l("未找到")
+
+
 class OutOfScope(DomainError):
     """Outside the user's jurisdiction: answered as 404 so nothing about it leaks."""
 
     status = 404
     code = "not_found"
+
+    def __init__(self, message=NOT_FOUND, errors: dict | list | None = None) -> None:
+        super().__init__(message, errors)
+
+
+class Unauthenticated(DomainError):
+    """A refused sign-in step: wrong credentials (401) or too many attempts (429)."""
+
+    status = 401
+    code = "unauthenticated"
+
+    def __init__(self, message: str, status: int = 401) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class InvalidTransition(DomainError):

@@ -12,21 +12,21 @@ import dataclasses
 import datetime as dt
 import re
 
+from flask_babel import lazy_gettext as _l
 from stdnum.cn import ric, uscc
 
 from field_app.core.clock import clock
 
 
 class IdentifierError(ValueError):
-    """A bad identifier; ``zh`` and ``en`` describe the fault for people and logs."""
+    """A bad identifier; ``message`` (lazy) describes the fault in the reader's language."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
 
     def __str__(self) -> str:
-        return f"{self.zh} / {self.en}"
+        return str(self.message)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,12 +38,11 @@ class ResidentId:
 
 _RIC_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
-# The faults of an ID number, (Chinese, English); the survey page shows the same texts.
-ID_SHAPE = ("身份证号码应为18位，前17位为数字，末位为数字或X",
-            "ID number must be 18 characters: 17 digits and a digit or X")
-ID_CHECK = ("身份证号码校验码错误", "ID number check character is wrong")
-ID_BIRTH_DATE = ("身份证号码中的出生日期不存在", "birth date in ID number is not a real date")
-ID_FUTURE = ("身份证号码中的出生日期晚于今天", "birth date in ID number is in the future")
+# The faults of an ID number; the survey page shows the same texts.
+ID_SHAPE = _l("身份证号码应为18位，前17位为数字，末位为数字或X")
+ID_CHECK = _l("身份证号码校验码错误")
+ID_BIRTH_DATE = _l("身份证号码中的出生日期不存在")
+ID_FUTURE = _l("身份证号码中的出生日期晚于今天")
 
 
 def normalize_id_number(value: str) -> str:
@@ -58,15 +57,15 @@ def parse_id_number(value: str, *, today: dt.date | None = None) -> ResidentId:
     """
     number = normalize_id_number(value)
     if not _RIC_SHAPE.match(number):
-        raise IdentifierError(*ID_SHAPE)
+        raise IdentifierError(ID_SHAPE)
     if ric.calc_check_digit(number) != number[-1]:
-        raise IdentifierError(*ID_CHECK)
+        raise IdentifierError(ID_CHECK)
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdentifierError(*ID_BIRTH_DATE) from None
+        raise IdentifierError(ID_BIRTH_DATE) from None
     if birth > (today or clock.today()):
-        raise IdentifierError(*ID_FUTURE)
+        raise IdentifierError(ID_FUTURE)
     sex = "male" if int(number[16]) % 2 == 1 else "female"
     return ResidentId(number=number, birth_date=birth, sex=sex)
 
@@ -98,12 +97,7 @@ def check_uscc(value: str) -> str:
     """Return the normalised code, or raise ``IdentifierError`` (GB 32100 shape and check)."""
     code = normalize_uscc(value)
     if len(code) != 18 or not _USCC_SHAPE.match(code):
-        raise IdentifierError(
-            "统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）",
-            "unified social credit code must be 18 characters of 0-9 and A-Y without I/O/S/V/Z",
-        )
+        raise IdentifierError(_l("统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）"))
     if uscc.calc_check_digit(code[:17]) != code[17]:
-        raise IdentifierError(
-            "统一社会信用代码校验码错误", "unified social credit code check character is wrong"
-        )
+        raise IdentifierError(_l("统一社会信用代码校验码错误"))
     return code

@@ -5,9 +5,18 @@ import calendar
 import datetime as dt
 import re
 
+from flask_babel import lazy_gettext as _l
+
 
 class PeriodError(ValueError):
-    pass
+    """A period that cannot be read; ``message`` (lazy) says why, in the reader's language."""
+
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 # Statistics begin long after 1900 and the engine subtracts up to a lifetime from a period's
@@ -16,8 +25,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def _year_error(year: int) -> PeriodError:
-    return PeriodError(f"期间的年份应在{FIRST_YEAR}至{LAST_YEAR}之间 / years must lie between "
-                       f"{FIRST_YEAR} and {LAST_YEAR}: {year:04d}")
+    return PeriodError(_l("期间的年份应在%(first)s至%(last)s之间：%(year)s", first=FIRST_YEAR,
+                          last=LAST_YEAR, year=f"{year:04d}"))
 
 
 def check_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -35,7 +44,7 @@ def _month_end(year: int, month: int) -> dt.date:
 def _month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if not match or not 1 <= int(match[2]) <= 12:
-        raise PeriodError(f"月份应写作YYYY-MM / month must be YYYY-MM: {text!r}")
+        raise PeriodError(_l("月份应写作YYYY-MM：%(text)s", text=repr(text)))
     return int(match[1]), int(match[2])
 
 
@@ -63,15 +72,13 @@ def _parse(text: str) -> tuple[dt.date, dt.date]:
         first, _, last = text.partition("..")
         (y1, m1), (y2, m2) = _month(first), _month(last)
         if (y2, m2) < (y1, m1):
-            raise PeriodError(f"期间终点早于起点 / period ends before it starts: {text!r}")
+            raise PeriodError(_l("期间终点早于起点：%(text)s", text=repr(text)))
         return dt.date(y1, m1, 1), _month_end(y2, m2)
     if re.fullmatch(r"\d{4}-\d{2}", text):
         year, month = _month(text)
         return dt.date(year, month, 1), _month_end(year, month)
-    raise PeriodError(
-        f"无法识别的期间「{text}」，应为 2026、2026Q1、2026-03 或 2026-01..2026-06 / "
-        f"unrecognised period {text!r}"
-    )
+    raise PeriodError(_l("无法识别的期间「%(text)s」，应为 2026、2026Q1、2026-03 或 2026-01..2026-06",
+                         text=text))
 
 
 def year_to_date(today: dt.date) -> tuple[dt.date, dt.date]:

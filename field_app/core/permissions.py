@@ -37,7 +37,7 @@ def in_scope(column: ColumnElement, user) -> ColumnElement[bool]:
 def get_or_404(obj, visible: Callable[[object], bool]):
     """``obj`` if it exists and ``visible(obj)``; otherwise 404 (never 403)."""
     if obj is None or not visible(obj):
-        raise OutOfScope("未找到 / not found")
+        raise OutOfScope()
     return obj
 
 
@@ -48,12 +48,18 @@ def require(predicate: Callable[[object], bool]):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not predicate(current_user):
-                raise OutOfScope("未找到 / not found")
+                raise OutOfScope()
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorate
+
+
+def require_can(capability):
+    """View decorator: the signed-in user's role holds ``capability`` (``user.can``), or 404.
+    Where the record lies is the loader's question, through ``get_or_404``."""
+    return require(lambda user: user.can(capability))
 
 
 def enforce_sign_in(policy_getter):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from field_app.accounts.capabilities import Capability
 from field_app.core.permissions import get_or_404
 from field_app.core.codes import is_code
 from field_app.divisions.models import Division
@@ -17,7 +18,8 @@ def get_division(session: Session, code: str) -> Division | None:
 
 def get_division_or_404(session: Session, code: str, user) -> Division:
     """The division, if the user may read its statistics; 404 otherwise."""
-    return get_or_404(get_division(session, code), lambda d: user.can_view_statistics(d.code))
+    return get_or_404(get_division(session, code),
+                      lambda d: user.can(Capability.READ_STATISTICS, at=d.code))
 
 
 def children_of(session: Session, code: str) -> list[Division]:

@@ -7,7 +7,6 @@ a rule; only the messages are made readable (column names become their labels).
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
@@ -27,30 +26,15 @@ from field_app.exchange.reader import ROW_CHECKS
 _COLUMN_NAME = re.compile(r"(?<![A-Za-z0-9_])(%s)(?![A-Za-z0-9_])" % "|".join(COLUMNS))
 
 
-@dataclasses.dataclass(frozen=True)
-class Bilingual:
-    """An importer message, which carries both languages: shown in the page's language,
-    the Chinese with column names (``end_date早于start_date``) read as their labels."""
-
-    zh: str
-    en: str
-    # Column labels of the form the record was entered on; the desk's by default.
-    labels: dict | None = dataclasses.field(default=None, compare=False, hash=False)
-
-    def __str__(self) -> str:
-        labels = self.labels or COLUMNS
-        text = self.zh
-        if has_request_context() and str(get_locale()) == "en":
-            if self.labels is None:
-                return self.en  # the desk's English names the interchange columns
-            text = self.en
-        return _COLUMN_NAME.sub(lambda match: str(labels.get(match.group(1), match.group(1))),
-                                text)
-
-
-def _reason(error: CellError, labels: dict | None) -> Bilingual:
-    en = str(error.args[0])
-    return Bilingual(error.reason.removesuffix(f" / {en}"), en, labels)
+def readable(message, labels: dict | None = None) -> str:
+    """An importer message (lazy) in the page's language, column names
+    (``end_date早于start_date``) read as the labels of the form the record was entered on
+    (``labels``; the desk's by default). The desk's English keeps the interchange names."""
+    text = str(message)
+    if labels is None and has_request_context() and str(get_locale()) == "en":
+        return text
+    labels = labels or COLUMNS
+    return _COLUMN_NAME.sub(lambda match: str(labels.get(match.group(1), match.group(1))), text)
 
 
 def check_row(spec: FileSpec, values: dict[str, Any], labels: dict | None = None
@@ -74,11 +58,11 @@ def check_row(spec: FileSpec, values: dict[str, Any], labels: dict | None = None
         try:
             row[column.name] = column.convert(cell)
         except CellError as error:
-            errors[column.name] = [_reason(error, labels)]
+            errors[column.name] = [readable(error.message, labels)]
     if not errors:
         for check in ROW_CHECKS.get(spec.filename, ()):
-            for column, zh, en in check(row):
-                errors.setdefault(column, []).append(Bilingual(zh, en, labels))
+            for column, message in check(row):
+                errors.setdefault(column, []).append(readable(message, labels))
     if errors:
         raise ValidationFailed(str(next(iter(errors.values()))[0]), errors)
     return row

@@ -4,7 +4,8 @@ Hand-written rather than one marshmallow schema per file: a marshmallow ``load``
 36 µs per eight-column row here, most of the 50 µs per row that the 20,000 rows/s import
 target allows, and its per-field error dicts would be reshaped into the
 (file, line, column, value, reason) report anyway. Each converter takes the cell text and
-returns the value or raises ``CellError`` with the reason in Chinese and English.
+returns the value or raises ``CellError`` with a lazy message, which the importer's fault
+report shows in Chinese and English (``core.i18n.both``) and a form in the page's language.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from stdnum.cn import ric
 
 from field_app.core.clock import clock
@@ -29,14 +31,20 @@ from field_app.core.identifiers import (
     normalize_id_number,
     parse_id_number,
 )
+from field_app.core.i18n import both
 from field_app.core.text import find_unsafe, unquote_formula
 from field_app.core.codes import is_code
 
 
 class CellError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.reason = f"{zh} / {en}"
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def reason(self) -> str:
+        """The fault report's "中文 / English"."""
+        return both(self.message)
 
 
 def memoisable(convert: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -61,7 +69,7 @@ class Column:
 
 def describe(**rule: Any) -> Callable[[Callable], Callable]:
     """Attach the rule a converter applies, as data (``kind``, its parameters and its
-    (Chinese, English) ``message``): the survey page runs the same rules in the browser
+    lazy ``message``): the survey page runs the same rules in the browser
     (``surveys.rules``), so the converter raises exactly the message described here."""
 
     def attach(convert: Callable) -> Callable:
@@ -71,7 +79,7 @@ def describe(**rule: Any) -> Callable[[Callable], Callable]:
     return attach
 
 
-_UNSAFE_CHARACTER = ("含有不允许的字符", "contains a character that is not allowed")
+_UNSAFE_CHARACTER = _l("含有不允许的字符")
 
 
 def safe_text(value: str) -> str:
@@ -82,45 +90,44 @@ def safe_text(value: str) -> str:
     found = find_unsafe(value, single_line=True)
     if found is not None:
         position, code = found
-        zh, en = _UNSAFE_CHARACTER
-        raise CellError(f"{zh}（{code}，第{position + 1}个字符）",
-                        f"{en} ({code}, character {position + 1})")
+        raise CellError(_l("含有不允许的字符（%(code)s，第%(position)s个字符）",
+                           code=code, position=position + 1))
     return unquote_formula(value)
 
 
 def text(max_length: int) -> Callable[[str], str]:
-    message = (f"长度超过{max_length}个字符", f"longer than {max_length} characters")
+    message = _l("长度超过%(max)s个字符", max=max_length)
 
     @describe(kind="text", max=max_length, message=message, message_unsafe=_UNSAFE_CHARACTER)
     def convert(value: str) -> str:
         value = safe_text(value)
         if len(value) > max_length:
-            raise CellError(*message)
+            raise CellError(message)
         return value
 
     return convert
 
 
-_DATE_SHAPE = ("日期格式应为YYYY-MM-DD", "date must be written YYYY-MM-DD")
-_DATE_REAL = ("日期不存在", "not a real date")
+_DATE_SHAPE = _l("日期格式应为YYYY-MM-DD")
+_DATE_REAL = _l("日期不存在")
 
 
 @memoisable
 @describe(kind="date", message=_DATE_SHAPE, message_real=_DATE_REAL)
 def date(value: str) -> dt.date:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise CellError(*_DATE_SHAPE)
+        raise CellError(_DATE_SHAPE)
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CellError(*_DATE_REAL) from None
+        raise CellError(_DATE_REAL) from None
 
 
 _TRUE = {"1", "true", "是"}
 _FALSE = {"0", "false", "否"}
 
 
-_BOOLEAN = ("应为1/0、true/false或是/否", "must be 1/0, true/false or 是/否")
+_BOOLEAN = _l("应为1/0、true/false或是/否")
 
 
 @describe(kind="bool", message=_BOOLEAN)
@@ -130,23 +137,23 @@ def boolean(value: str) -> bool:
         return True
     if folded in _FALSE:
         return False
-    raise CellError(*_BOOLEAN)
+    raise CellError(_BOOLEAN)
 
 
-_NON_NEGATIVE = ("应为非负整数", "must be a non-negative whole number")
+_NON_NEGATIVE = _l("应为非负整数")
 # Counts are of people in one division: a billion is beyond any, and the bound keeps a
 # value inside the 32-bit INTEGER columns (a larger one failed in the database) and a long
 # digit string away from int(), which refuses more than 4,300 digits.
 MAX_COUNT = 999_999_999
-_TOO_LARGE = (f"数值过大，应不超过{MAX_COUNT}", f"too large: at most {MAX_COUNT}")
+_TOO_LARGE = _l("数值过大，应不超过%(max)s", max=MAX_COUNT)
 
 
 @describe(kind="count", max=MAX_COUNT, message=_NON_NEGATIVE, message_range=_TOO_LARGE)
 def non_negative_int(value: str) -> int:
     if not re.fullmatch(r"\d+", value):
-        raise CellError(*_NON_NEGATIVE)
+        raise CellError(_NON_NEGATIVE)
     if len(value.lstrip("0")) > len(str(MAX_COUNT)) or int(value) > MAX_COUNT:
-        raise CellError(*_TOO_LARGE)
+        raise CellError(_TOO_LARGE)
     return int(value)
 
 
@@ -154,25 +161,23 @@ def choice(enum_cls: type[enum.Enum]) -> Callable[[str], str]:
     allowed = [m.value for m in enum_cls]
     allowed_set = set(allowed)
     listing = "/".join(allowed)
-    message = (f"取值应为 {listing} 之一", f"must be one of {listing}")
+    message = _l("取值应为 %(listing)s 之一", listing=listing)
 
     @describe(kind="choice", choices=allowed, message=message)
     def convert(value: str) -> str:
         if value not in allowed_set:
-            raise CellError(*message)
+            raise CellError(message)
         return value
 
     return convert
 
 
-def letter_from(letters: str, what_zh: str, what_en: str) -> Callable[[str], str]:
-    message = (f"{what_zh}应为{letters[0]}-{letters[-1]}中的一个字母",
-               f"{what_en} must be one letter {letters[0]}-{letters[-1]}")
+def letter_from(letters: str, message) -> Callable[[str], str]:
 
     @describe(kind="letter", choices=list(letters), message=message)
     def convert(value: str) -> str:
         if len(value) != 1 or value.upper() not in letters:
-            raise CellError(*message)
+            raise CellError(message)
         return value.upper()
 
     return convert
@@ -196,7 +201,7 @@ def id_number(value: str) -> str:
     try:
         return parse_id_number(value).number
     except IdentifierError as error:
-        raise CellError(error.zh, error.en) from None
+        raise CellError(error.message) from None
 
 
 @memoisable
@@ -205,50 +210,49 @@ def uscc(value: str) -> str:
     try:
         return check_uscc(value)
     except IdentifierError as error:
-        raise CellError(error.zh, error.en) from None
+        raise CellError(error.message) from None
 
 
-_DIVISION_CODE = ("区划代码应为12位数字", "division code must be 12 digits")
+_DIVISION_CODE = _l("区划代码应为12位数字")
 
 
 @memoisable
 @describe(kind="division_code", message=_DIVISION_CODE)
 def division_code(value: str) -> str:
     if not is_code(value):
-        raise CellError(*_DIVISION_CODE)
+        raise CellError(_DIVISION_CODE)
     return value
 
 
 _PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
-_PHONE_SHAPE = ("电话号码格式不正确", "phone number is not well formed")
+_PHONE_SHAPE = _l("电话号码格式不正确")
 
 
 @describe(kind="pattern", pattern=_PHONE.pattern, message=_PHONE_SHAPE)
 def phone(value: str) -> str:
     value = unquote_formula(value)  # "+86 …" is exported as "'+86 …"
     if not _PHONE.match(value):
-        raise CellError(*_PHONE_SHAPE)
+        raise CellError(_PHONE_SHAPE)
     return value
 
 
-def _coordinate(low: float, high: float, what_zh: str, what_en: str) -> Callable[[str], float]:
-    not_number = (f"{what_zh}应为数字", f"{what_en} must be a number")
-    outside = (f"{what_zh}超出中国范围（{low}～{high}）",
-               f"{what_en} outside China's bounding box ({low} to {high})")
+def _coordinate(low: float, high: float, not_number, outside) -> Callable[[str], float]:
 
     @describe(kind="number", min=low, max=high, message=not_number, message_range=outside)
     def convert(value: str) -> float:
         try:
             number = float(value)
         except ValueError:
-            raise CellError(*not_number) from None
+            raise CellError(not_number) from None
         if not low <= number <= high:
-            raise CellError(*outside)
+            raise CellError(outside)
         return number
 
     return convert
 
 
 # China's bounding box in WGS 84, Nansha Islands and Mohe included.
-longitude = _coordinate(73.4, 135.1, "经度", "longitude")
-latitude = _coordinate(3.8, 53.6, "纬度", "latitude")
+longitude = _coordinate(73.4, 135.1, _l("经度应为数字"),
+                        _l("经度超出中国范围（%(low)s～%(high)s）", low=73.4, high=135.1))
+latitude = _coordinate(3.8, 53.6, _l("纬度应为数字"),
+                       _l("纬度超出中国范围（%(low)s～%(high)s）", low=3.8, high=53.6))

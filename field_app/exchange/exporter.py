@@ -65,11 +65,12 @@ def _ancestors(code: str) -> list[str]:
 
 
 def export_dataset(conn: Connection, directory: Path, division: str | None = None) -> dict[str, int]:
-    """Write every file of the format into ``directory``; returns rows written per file."""
+    """Write every file of the format into ``directory``; returns rows written per file.
+    ``LookupError(division)`` if the code is unknown (the caller words the message)."""
     if division is not None and conn.execute(
         select(divisions.c.code).where(divisions.c.code == division)
     ).first() is None:
-        raise LookupError(f"区划代码 {division} 不存在 / unknown division code {division}")
+        raise LookupError(division)
 
     def within(column):
         return in_division(column, division) if division else true()

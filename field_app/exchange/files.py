@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from flask_babel import lazy_gettext as _l
+
 from field_app.exchange import columns as c
 from field_app.households.models import Hukou, LabourCapacity, Relation
 from field_app.registrations.models import (
@@ -18,8 +20,7 @@ from field_app.surveys.models import INDUSTRY_SECTIONS, Destination, Funding, Sp
 class Reference:
     column: str
     target: str  # the file whose key the value must be
-    zh: str
-    en: str
+    message: object  # lazy: the importer reports it in both languages
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,10 +38,8 @@ class FileSpec:
         return next(col for col in self.columns if col.name == name)
 
 
-PERSON_REF = Reference("id_number", "persons.csv", "人员不存在（persons.csv或数据库中均无）",
-                       "person not found in persons.csv or the database")
-DIVISION_REF = Reference("division_code", "divisions.csv", "区划代码不存在",
-                         "division code not found")
+PERSON_REF = Reference("id_number", "persons.csv", _l("人员不存在（persons.csv或数据库中均无）"))
+DIVISION_REF = Reference("division_code", "divisions.csv", _l("区划代码不存在"))
 
 _date = c.date
 _bool = c.boolean
@@ -53,8 +52,7 @@ DIVISIONS = FileSpec(
         c.Column("parent_code", c.division_code),
     ),
     key=("code",),
-    references=(Reference("parent_code", "divisions.csv", "上级区划代码不存在",
-                          "parent division code not found"),),
+    references=(Reference("parent_code", "divisions.csv", _l("上级区划代码不存在")),),
 )
 PERSONS = FileSpec(
     "persons.csv",
@@ -76,8 +74,7 @@ HOUSEHOLDS = FileSpec(
         c.Column("latitude", c.latitude),
     ),
     key=("household_code",),
-    references=(Reference("village_code", "divisions.csv", "嘎查村区划代码不存在",
-                          "village code not found"),),
+    references=(Reference("village_code", "divisions.csv", _l("嘎查村区划代码不存在")),),
 )
 HOUSEHOLD_MEMBERS = FileSpec(
     "household_members.csv",
@@ -89,7 +86,7 @@ HOUSEHOLD_MEMBERS = FileSpec(
     ),
     key=("id_number",),
     references=(
-        Reference("household_code", "households.csv", "户编码不存在", "household not found"),
+        Reference("household_code", "households.csv", _l("户编码不存在")),
         PERSON_REF,
     ),
 )
@@ -101,7 +98,9 @@ TRANSFER_SPELLS = FileSpec(
         c.Column("start_date", _date, required=True),
         c.Column("end_date", _date),
         c.Column("destination", c.choice(Destination)),
-        c.Column("industry", c.letter_from(INDUSTRY_SECTIONS, "行业门类", "industry section")),
+        c.Column("industry", c.letter_from(
+            INDUSTRY_SECTIONS, _l("行业门类应为%(first)s-%(last)s中的一个字母",
+                                  first=INDUSTRY_SECTIONS[0], last=INDUSTRY_SECTIONS[-1]))),
         c.Column("stable_workplace", _bool, required=True),
         c.Column("stable_income", _bool, required=True),
     ),

@@ -14,14 +14,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from field_app.core.codes import Level, is_ancestor, level_of
+from field_app.core.i18n import both
 from field_app.exchange.columns import CellError, Column, is_memoisable
 from field_app.exchange.files import BY_NAME, FILES, FileSpec
 
 
 @dataclasses.dataclass(frozen=True)
 class RowError:
-    """One fault: ``line`` counts the header as 1 and the first data row as 2."""
+    """One fault: ``line`` counts the header as 1 and the first data row as 2; ``reason``
+    is one message in both languages, "中文 / English" (``core.i18n.both``)."""
 
     file: str
     line: int
@@ -58,8 +62,7 @@ def row_key(spec: FileSpec, row: dict[str, Any]) -> Any:
     return tuple(row[name] for name in spec.key)
 
 
-NOT_UTF8 = ("文件不是UTF-8编码，请另存为“CSV UTF-8”格式",
-            "file is not UTF-8 text; save it as CSV UTF-8")
+NOT_UTF8 = _l("文件不是UTF-8编码，请另存为“CSV UTF-8”格式")
 
 
 def _decode(path: Path) -> tuple[str | None, RowError | None]:
@@ -75,18 +78,30 @@ def _decode(path: Path) -> tuple[str | None, RowError | None]:
         if start < 0:
             return text, None
     line = raw[:start].count(b"\n") + 1
-    return None, RowError(path.name, line, "", "", " / ".join(NOT_UTF8))
+    return None, RowError(path.name, line, "", "", both(NOT_UTF8))
 
 
 # --- row rules that look at more than one cell ---------------------------------------
 
-RowCheck = Callable[[dict[str, Any]], Iterable[tuple[str, str, str]]]
+# A row check yields (column, lazy message); a message names columns by their interchange
+# names, which a form shows as its labels (``exchange.checks``).
+RowCheck = Callable[[dict[str, Any]], Iterable[tuple[str, Any]]]
+
+
+def before(later: Any, earlier: Any):
+    """The message of an ``ordered`` rule, on the server and in the browser."""
+    return _l("%(later)s早于%(earlier)s", later=later, earlier=earlier)
+
+
+def together(first: Any, second: Any):
+    """The message of a ``both`` rule, on the server and in the browser."""
+    return _l("%(first)s和%(second)s应同时填写", first=first, second=second)
 
 
 def _ordered(start: str, end: str) -> RowCheck:
     def check(row):
         if row.get(start) is not None and row.get(end) is not None and row[end] < row[start]:
-            yield end, f"{end}早于{start}", f"{end} is before {start}"
+            yield end, before(end, start)
 
     check.rule = ["ordered", start, end]  # type: ignore[attr-defined]  (see surveys.rules)
     return check
@@ -96,16 +111,12 @@ def _employer_required(row):
     if row.get("employment_type") in ("unit", "individual_business") and not row.get(
         "employer_uscc"
     ):
-        yield (
-            "employer_uscc",
-            "单位就业和个体工商户必须填写统一社会信用代码",
-            "employer_uscc is required for unit and individual_business",
-        )
+        yield "employer_uscc", _l("单位就业和个体工商户必须填写统一社会信用代码")
 
 
 def _both_coordinates(row):
     if (row.get("longitude") is None) != (row.get("latitude") is None):
-        yield "longitude", "经度和纬度应同时填写", "longitude and latitude go together"
+        yield "longitude", together(_l("经度"), _l("纬度"))
 
 
 _both_coordinates.rule = ["both", "longitude", "latitude"]  # type: ignore[attr-defined]
@@ -114,17 +125,13 @@ _both_coordinates.rule = ["both", "longitude", "latitude"]  # type: ignore[attr-
 def _parent_structural(row):
     parent, code = row.get("parent_code"), row.get("code")
     if parent and code and not is_ancestor(parent, code):
-        yield (
-            "parent_code",
-            "上级区划代码与本级代码的层级结构不符",
-            "parent code is not an ancestor of the code by the code structure",
-        )
+        yield "parent_code", _l("上级区划代码与本级代码的层级结构不符")
 
 
 def _deduction_within_total(row):
     if row.get("deduction") is not None and row.get("employed_total") is not None:
         if row["deduction"] > row["employed_total"]:
-            yield "deduction", "扣除数大于从业人员总数", "deduction exceeds employed_total"
+            yield "deduction", _l("扣除数大于从业人员总数")
 
 
 ROW_CHECKS: dict[str, tuple[RowCheck, ...]] = {
@@ -185,7 +192,7 @@ def _cell_errors(columns: list[Column], cells: list[str], filename: str, line: i
         if not value:
             if col.required:
                 errors.append(RowError(filename, line, col.name, raw,
-                                       "必填项为空 / required value is empty"))
+                                       both(_l("必填项为空"))))
             continue
         try:
             col.convert(value)
@@ -205,7 +212,8 @@ def parse_file(spec: FileSpec, filename: str, text: str, errors: list[RowError],
         # The file cannot be split into cells past this line (a cell over the csv module's
         # size limit, a stray quote at the end): the rest of it is not read.
         errors.append(RowError(filename, reader.line_num, "", "",
-                               f"CSV格式错误，此后内容无法读取 / malformed CSV ({error})"))
+                               both(_l("CSV格式错误，此后内容无法读取（%(error)s）",
+                                       error=error))))
     return parsed
 
 
@@ -220,15 +228,15 @@ def _parse_rows(spec: FileSpec, filename: str, reader, parsed: ParsedFile,
     for name in header:
         if name not in known:
             errors.append(RowError(filename, 1, name, name,
-                                       f"未知列「{name}」 / unknown column {name!r}"))
+                                       both(_l("未知列「%(name)s」", name=name))))
             bad_header = True
     for name in {n for n in header if header.count(n) > 1}:
-        errors.append(RowError(filename, 1, name, name, "列名重复 / duplicate column"))
+        errors.append(RowError(filename, 1, name, name, both(_l("列名重复"))))
         bad_header = True
     for col in spec.columns:
         if col.required and col.name not in header:
             errors.append(RowError(filename, 1, col.name, "",
-                                       f"缺少必填列「{col.name}」 / required column missing"))
+                                       both(_l("缺少必填列「%(name)s」", name=col.name))))
             bad_header = True
     if bad_header:
         return
@@ -246,8 +254,8 @@ def _parse_rows(spec: FileSpec, filename: str, reader, parsed: ParsedFile,
         if len(cells) != len(header):
             errors.append(RowError(
                 filename, line, "", ",".join(cells),
-                f"列数为{len(cells)}，表头为{len(header)}列 / "
-                f"row has {len(cells)} cells, header has {len(header)}"))
+                both(_l("列数为%(cells)s，表头为%(header)s列", cells=len(cells),
+                        header=len(header)))))
             continue
         try:
             row = convert_row(cells)
@@ -260,9 +268,9 @@ def _parse_rows(spec: FileSpec, filename: str, reader, parsed: ParsedFile,
             row[name] = default
         ok = True
         for check in checks:
-            for column, zh, en in check(row):
+            for column, message in check(row):
                 errors.append(RowError(filename, line, column, str(row.get(column) or ""),
-                                           f"{zh} / {en}"))
+                                       both(message)))
                 ok = False
         if not ok:
             continue
@@ -287,12 +295,12 @@ def read_dataset(directory: Path, existing_keys: Callable[[str, set], set]) -> D
     memo: dict = {}  # converted cells shared by the files: an ID number recurs in several
     if not directory.is_dir():
         errors.append(RowError(str(directory), 0, "", "",
-                                   "数据集目录不存在 / data set folder not found"))
+                                   both(_l("数据集目录不存在"))))
         return Dataset(files, errors)
     for path in sorted(directory.glob("*.csv")):
         if path.name not in BY_NAME:
             errors.append(RowError(path.name, 1, "", path.name,
-                                       "未知文件 / unknown file in data set"))
+                                       both(_l("未知文件"))))
     for spec in FILES:
         path = directory / spec.filename
         if not path.is_file():
@@ -326,7 +334,7 @@ def _check_references(dataset: Dataset, existing_keys) -> None:
                 if value is not None and value not in target_keys:
                     dataset.errors.append(RowError(
                         parsed.spec.filename, line, ref.column, str(value),
-                        f"{ref.zh} / {ref.en}"))
+                        both(ref.message)))
                 else:
                     keep_rows.append(row)
                     keep_lines.append(line)
@@ -341,4 +349,4 @@ def _check_village_levels(dataset: Dataset) -> None:
         if level_of(row["village_code"]) != Level.VILLAGE:
             dataset.errors.append(RowError(
                 "households.csv", line, "village_code", row["village_code"],
-                "户必须属于嘎查村级区划 / a household belongs to a village-level division"))
+                both(_l("户必须属于嘎查村级区划"))))

@@ -21,25 +21,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from field_app.core.codes import subtree_bounds
+from field_app.core.codes import in_subtree
+from field_app.core.i18n import both
 from field_app.exchange.lookups import chunks, fetch_map, rows_with_keys
 from field_app.exchange.reader import Dataset, ParsedFile, RowError
 from field_app.exchange.targets import TARGETS, Lookups, normalise
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.households.scope import persons_outside
 
-OUTSIDE = ("区划不在本辖区", "division outside your jurisdiction")
-UNPLACED = ("该人员不属于本辖区的任何户，无法确定所属区划",
-            "the person belongs to no household of your jurisdiction")
-RECORD_ELSEWHERE = ("该记录由本辖区以外维护，上传不能修改或移入本辖区",
-                    "the record is maintained outside your jurisdiction; an upload cannot "
-                    "change it or move it in")
-PERSON_ELSEWHERE = ("该人员在本辖区以外另有记录，上传不能修改其信息",
-                    "the person has records outside your jurisdiction; an upload cannot "
-                    "change their details")
+OUTSIDE = _l("区划不在本辖区")
+UNPLACED = _l("该人员不属于本辖区的任何户，无法确定所属区划")
+RECORD_ELSEWHERE = _l("该记录由本辖区以外维护，上传不能修改或移入本辖区")
+PERSON_ELSEWHERE = _l("该人员在本辖区以外另有记录，上传不能修改其信息")
 
 # Files whose rows name their division in a column of their own.
 _PLACED_BY = {"divisions.csv": "code", "households.csv": "village_code"}
@@ -56,10 +53,9 @@ class _PersonIds(dict):
 
 
 def _fault(parsed: ParsedFile, line: int, column: str, value: Any,
-           message: tuple[str, str]) -> RowError:
-    zh, en = message
+           message) -> RowError:
     return RowError(parsed.spec.filename, line, column, "" if value is None else str(value),
-                    f"{zh} / {en}")
+                    both(message))
 
 
 def _rows(parsed: ParsedFile) -> Iterator[tuple[dict[str, Any], int]]:
@@ -69,10 +65,8 @@ def _rows(parsed: ParsedFile) -> Iterator[tuple[dict[str, Any], int]]:
 def scope_faults(conn: Connection, dataset: Dataset, scope: str) -> list[RowError]:
     """Every row of ``dataset`` (its rows that passed the reader) reaching outside the
     subtree of ``scope``; an empty list when the data set stays inside."""
-    low, high = subtree_bounds(scope)
-
     def inside(code: str | None) -> bool:
-        return code is not None and low <= code <= high
+        return in_subtree(code, scope)
 
     files = dataset.files
     numbers = {row["id_number"] for parsed in files.values()

@@ -14,12 +14,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from field_app.indicators.labels import N_
+
 NOTICE_2019 = "notice-2019"
 REFORM_2025 = "reform-2025"
 POLICY_NAMES = (NOTICE_2019, REFORM_2025)
+# msgids (see indicators.labels), translated where they are shown.
 POLICY_LABELS = {
-    NOTICE_2019: "内人社办发〔2019〕112号（男60岁、女55岁）",
-    REFORM_2025: "渐进式延迟法定退休年龄（2025年起）",
+    NOTICE_2019: N_("内人社办发〔2019〕112号（男60岁、女55岁）"),
+    REFORM_2025: N_("渐进式延迟法定退休年龄（2025年起）"),
 }
 
 
@@ -67,8 +70,8 @@ class Policy:
     def named(cls, name: str, **bounds) -> Policy:
         """The policy called ``name`` with optional overrides of the other bounds."""
         if name not in POLICY_NAMES:
-            raise ValueError(f"未知的政策版本 / unknown policy {name!r}; "
-                             f"known: {', '.join(POLICY_NAMES)}")
+            # A configuration fault, read by the operator at start-up, like config.py's.
+            raise ValueError(f"unknown policy {name!r}; known: {', '.join(POLICY_NAMES)}")
         reform = RetirementReform() if name == REFORM_2025 else None
         return cls(name=name, reform=reform, **bounds)
 

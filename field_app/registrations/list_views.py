@@ -6,8 +6,9 @@ import datetime as dt
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 
+from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import record as audit
-from field_app.core.permissions import require
+from field_app.core.permissions import require_can
 from field_app.extensions import db
 from field_app.registrations import exports, queries
 from field_app.registrations.lists import (
@@ -18,7 +19,6 @@ from field_app.registrations.lists import (
     interchange_query,
     list_query,
 )
-from field_app.registrations.models import can_read_desk, can_use_desk
 from field_app.registrations.blueprint import bp
 
 PAGE_SIZE = 50
@@ -54,7 +54,7 @@ def _filter_args() -> dict[str, str]:
 
 
 @bp.get("/lists/<kind>")
-@require(can_read_desk)
+@require_can(Capability.READ_DESK)
 def records(kind: str):
     spec, criteria = _kind(kind), _criteria()
     page = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
@@ -75,7 +75,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/lists/<kind>/export.xlsx")
-@require(can_read_desk)
+@require_can(Capability.READ_DESK)
 def export_xlsx(kind: str):
     """The filtered list with Chinese headers; ID and phone numbers masked."""
     spec = _kind(kind)
@@ -85,7 +85,7 @@ def export_xlsx(kind: str):
 
 
 @bp.get("/lists/<kind>/export.zip")
-@require(can_use_desk)
+@require_can(Capability.REGISTER_DESK)
 def export_interchange(kind: str):
     """The filtered list as an interchange data set, less the invalidated records it cannot
     mark. It carries full ID numbers (the format requires them), so only desk clerks get
@@ -94,5 +94,4 @@ def export_interchange(kind: str):
     found = db.session.scalars(interchange_query(spec, current_user, _criteria())).all()
     audit(db.session, "export_full_id", target_type=spec.model.__tablename__,
           note=f"{len(found)} rows; {request.query_string.decode()[:150]}")
-    db.session.commit()
     return _download(exports.to_interchange(spec, found), "application/zip", f"{kind}.zip")

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from field_app.accounts.roles import Role
+from field_app.accounts.capabilities import Capability
 from field_app.core.db import Base, TrackedMixin
 from field_app.core.types import enum_column_type
 from field_app.households.models import Person
@@ -75,43 +75,22 @@ class AidCategory(enum.StrEnum):
     OTHER = "other"
 
 
-# Who works the registration desk (see README, "Registration desk"): the township staff and
-# the county statisticians register; county leaders and administrators read.
-DESK_CLERKS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_STATISTICIAN})
-DESK_READERS = DESK_CLERKS | {Role.COUNTY_LEADER, Role.LEAGUE_ADMIN, Role.REGION_ADMIN}
-STATISTICIANS = frozenset({Role.COUNTY_STATISTICIAN})
-
-
-def can_use_desk(user) -> bool:
-    """Look up persons by ID number, register, and see full ID and phone numbers."""
-    return getattr(user, "role", None) in DESK_CLERKS
-
-
-def can_read_desk(user) -> bool:
-    return getattr(user, "role", None) in DESK_READERS
-
-
 class DeskRecord:
-    """``can_<verb>(user)`` predicates shared by the records the desk writes.
+    """The records the desk writes: ``WRITE`` is the capability that creates and changes
+    this kind of record, within the writer's subtree; ``Capability.READ_DESK`` views it."""
 
-    ``WRITERS`` are the roles that create and change the kind of record, always within
-    their own subtree; every desk reader may view what lies in their subtree.
-    """
-
-    WRITERS: ClassVar[frozenset[Role]] = DESK_CLERKS
+    WRITE: ClassVar[Capability] = Capability.REGISTER_DESK
     division_code: str
 
     @classmethod
     def can_create(cls, user, division_code: str | None = None) -> bool:
-        if getattr(user, "role", None) not in cls.WRITERS:
-            return False
-        return division_code is None or user.covers(division_code)
+        return user.can(cls.WRITE, at=division_code)
 
     def can_view(self, user) -> bool:
-        return can_read_desk(user) and user.covers(self.division_code)
+        return user.can(Capability.READ_DESK, at=self.division_code)
 
     def can_edit(self, user) -> bool:
-        return self.can_create(user, self.division_code)
+        return user.can(self.WRITE, at=self.division_code)
 
 
 class Invalidation:
@@ -256,7 +235,7 @@ class EmploymentAid(DeskRecord, StampedInvalidation, TrackedMixin, Base):
 
 
 class NaturalAttrition(DeskRecord, StampedInvalidation, TrackedMixin, Base):
-    WRITERS = STATISTICIANS
+    WRITE = Capability.ENTER_ATTRITION
     __tablename__ = "natural_attrition"
     __table_args__ = (
         _reason_with_time(),
@@ -278,7 +257,7 @@ class NaturalAttrition(DeskRecord, StampedInvalidation, TrackedMixin, Base):
 class EmployedTotal(DeskRecord, StampedInvalidation, TrackedMixin, Base):
     """期末从业人员总数 as reported by statistics and market regulation, with its deduction."""
 
-    WRITERS = STATISTICIANS
+    WRITE = Capability.ENTER_TOTALS
     __tablename__ = "employed_totals"
     __table_args__ = (
         _reason_with_time(),

@@ -13,14 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from field_app.accounts.capabilities import Capability
 from field_app.audit.actor import get_actor
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.counters import next_number
 from field_app.core.errors import InvalidTransition, OutOfScope, ValidationFailed
+from field_app.core.i18n import both
 from field_app.divisions.models import Division
 from field_app.exchange import files
-from field_app.exchange.checks import Bilingual, check_row
+from field_app.exchange.checks import check_row
 from field_app.exchange.importer import ImportResult, import_dataset
 from field_app.exchange.reader import Dataset, RowError
 from field_app.households.models import Person
@@ -35,13 +37,12 @@ from field_app.registrations.models import (
     Employer,
     NaturalAttrition,
     UnemploymentRegistration,
-    can_use_desk,
 )
 
 
 def _authorise(allowed: bool) -> None:
     if not allowed:
-        raise OutOfScope("未找到 / not found")
+        raise OutOfScope()
 
 
 def _authorise_at(session: Session, model, actor, division_code: str) -> None:
@@ -49,7 +50,7 @@ def _authorise_at(session: Session, model, actor, division_code: str) -> None:
     importer's reference rule)."""
     _authorise(model.can_create(actor, division_code))
     if session.get(Division, division_code) is None:
-        raise _refuse("division_code", Bilingual(files.DIVISION_REF.zh, files.DIVISION_REF.en))
+        raise _refuse("division_code", files.DIVISION_REF.message)
 
 
 def _refuse(field: str, message) -> ValidationFailed:
@@ -70,7 +71,7 @@ def _inside(actor, records):
 def register_person(session: Session, *, actor, id_number: str, name: str,
                     hukou: str | None = None, phone: str | None = None) -> Person:
     """A person new to the system, checked as a ``persons.csv`` row is."""
-    _authorise(can_use_desk(actor))
+    _authorise(actor.can(Capability.REGISTER_DESK))
     row = check_row(files.PERSONS, {"id_number": id_number, "name": name, "hukou": hukou,
                                     "phone": phone})
     if session.scalar(select(Person.id).where(Person.id_number == row["id_number"])):
@@ -403,8 +404,7 @@ def _persons_without_attrition(dataset: Dataset) -> list[RowError]:
         return []
     named = {row["id_number"] for row in attrition.rows} if attrition is not None else set()
     return [RowError(files.PERSONS.filename, line, "id_number", row["id_number"],
-                     "persons.csv 只能包含 natural_attrition.csv 中的人员 / "
-                     "persons.csv may hold only persons named in natural_attrition.csv")
+                     both(_l("persons.csv 只能包含 natural_attrition.csv 中的人员")))
             for row, line in zip(persons.rows, persons.lines) if row["id_number"] not in named]
 
 
@@ -416,12 +416,11 @@ def import_attrition(session: Session, directory: Path, *, actor) -> ImportResul
     nothing is written and the result lists every fault."""
     _authorise(NaturalAttrition.can_create(actor) and actor.division_code is not None)
     faults = [RowError(path.name, 1, "", path.name,
-                       "登记台只导入 natural_attrition.csv 和 persons.csv / "
-                       "the desk imports only natural_attrition.csv and persons.csv")
+                       both(_l("登记台只导入 natural_attrition.csv 和 persons.csv")))
               for path in sorted(directory.iterdir()) if path.name not in ATTRITION_IMPORT_FILES]
     if not (directory / files.NATURAL_ATTRITION.filename).is_file():
         faults.append(RowError(files.NATURAL_ATTRITION.filename, 0, "", "",
-                               "缺少 natural_attrition.csv / natural_attrition.csv is missing"))
+                               both(_l("缺少 natural_attrition.csv"))))
     if faults:
         return ImportResult(faults, {})
     result = import_dataset(session.connection(), directory, actor=get_actor(session),

@@ -17,6 +17,7 @@ from field_app.core.identifiers import ResidentId, parse_id_number
 from field_app.core.permissions import get_or_404, in_scope
 from field_app.core.codes import Level
 from field_app.divisions.models import Division
+from field_app.accounts.capabilities import Capability
 from field_app.households.models import Person
 from field_app.indicators.rules import continuation
 from field_app.registrations.models import (
@@ -24,7 +25,6 @@ from field_app.registrations.models import (
     EmploymentRegistration,
     NaturalAttrition,
     UnemploymentRegistration,
-    can_use_desk,
 )
 
 PERSON_RECORDS = (EmploymentRegistration, UnemploymentRegistration, EmploymentAid,
@@ -67,7 +67,7 @@ def get_person_or_404(session: Session, person_id: int, user,
     """A person the desk clerk may serve: one they looked up by ID number in this session,
     or one with desk records in their jurisdiction. Anyone else is 404, so numeric ids
     cannot be walked to read names from elsewhere."""
-    return get_or_404(session.get(Person, person_id), lambda person: can_use_desk(user) and (
+    return get_or_404(session.get(Person, person_id), lambda person: user.can(Capability.REGISTER_DESK) and (
         person.id in looked_up or has_records_in_scope(session, person.id, user)))
 
 

@@ -14,32 +14,27 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
+from field_app.core.forms import handle_form
 from field_app.core.identifiers import IdentifierError, normalize_uscc
-from field_app.core.permissions import require
-from field_app.exchange.checks import Bilingual
+from field_app.core.permissions import require_can
 from field_app.extensions import db
 from field_app.registrations import forms, labels, operations, queries
 from field_app.registrations.blueprint import bp
-from field_app.registrations.models import (
-    EmployedTotal,
-    NaturalAttrition,
-    PersonCategory,
-    can_read_desk,
-    can_use_desk,
-)
-from field_app.registrations.pages import act, record_page, submit
+from field_app.registrations.models import PersonCategory
+from field_app.registrations.pages import act, record_page
 
-clerks = require(can_use_desk)
-readers = require(can_read_desk)
+clerks = require_can(Capability.REGISTER_DESK)
+readers = require_can(Capability.READ_DESK)
+SAVED = _l("已保存")
 LOOKED_UP = "desk_looked_up"  # person ids this sign-in has looked up by ID number
 
 
 @bp.app_context_processor
 def desk_context():
-    return {"desk_labels": labels, "can_use_desk": can_use_desk, "can_read_desk": can_read_desk,
-            "desk_today": clock.today}
+    return {"desk_labels": labels, "desk_today": clock.today}
 
 
 def _remember(person_id: int) -> None:
@@ -56,8 +51,8 @@ def _person_form(person_id: int, form_class, operate, *, title, done):
     """Load the person, offer the form with the user's divisions, operate on submit."""
     target = _person(person_id)
     form = _form_for(form_class)
-    return submit(form, lambda: operate(target, form), done=done,
-                  template="registrations/form.html", person=target, title=title)
+    return handle_form(form, lambda: operate(target, form), success=done, message=SAVED,
+                       template="registrations/form.html", person=target, title=title)
 
 
 def _found(id_number: str | None):
@@ -76,7 +71,7 @@ def lookup():
         try:
             found = queries.lookup(db.session, form.id_number.data)
         except IdentifierError as error:
-            form.id_number.errors.append(Bilingual(error.zh, error.en))
+            form.id_number.errors.append(error.message)
         else:
             if found.person:
                 _remember(found.person.id)
@@ -90,10 +85,11 @@ def lookup():
 @clerks
 def create_person():
     form = forms.PersonForm()
-    return submit(form, lambda: operations.register_person(
+    return handle_form(form, lambda: operations.register_person(
         db.session, actor=current_user, id_number=form.id_number.data, name=form.name.data,
         hukou=form.hukou.data or None, phone=form.phone.data or None),
-        done=lambda person: _remember(person.id) or url_for(".person", person_id=person.id),
+        message=SAVED,
+        success=lambda person: _remember(person.id) or url_for(".person", person_id=person.id),
         template="registrations/lookup.html", form_name="person_form",
         form=forms.LookupForm(id_number=form.id_number.data), found=_found(form.id_number.data))
 
@@ -117,7 +113,6 @@ def person(person_id: int):
 def reveal(person_id: int):
     """The full ID and phone numbers, for the clerk serving the person: audited."""
     audit(db.session, "view_full_id", target_type="persons", target_id=_person(person_id).id)
-    db.session.commit()
     return _person_page(person_id, full=True)
 
 
@@ -146,10 +141,10 @@ def new_employment(person_id: int):
         form.acknowledged.data = "1"
         return render_template("registrations/form.html", form=form, person=target,
                                title=title, warning=True)
-    return submit(form, lambda: operations.register_employment(
+    return handle_form(form, lambda: operations.register_employment(
         db.session, target, actor=current_user,
         **{name: form.data.get(name) for name in operations.EMPLOYMENT_FIELDS}),
-        done=lambda r: url_for(".employment", record_id=r.id),
+        message=SAVED, success=lambda r: url_for(".employment", record_id=r.id),
         template="registrations/form.html", person=target, title=title, warning=warning)
 
 
@@ -176,7 +171,7 @@ def new_aid(person_id: int):
 
 
 @bp.route("/persons/<int:person_id>/attrition", methods=["GET", "POST"])
-@require(NaturalAttrition.can_create)
+@require_can(Capability.ENTER_ATTRITION)
 def new_attrition(person_id: int):
     return _person_form(person_id, forms.AttritionForm, lambda p, f: operations.record_attrition(
         db.session, p, actor=current_user, division_code=f.division_code.data,
@@ -185,7 +180,7 @@ def new_attrition(person_id: int):
 
 
 @bp.route("/attrition/import", methods=["GET", "POST"])
-@require(NaturalAttrition.can_create)
+@require_can(Capability.ENTER_ATTRITION)
 def import_attrition():
     """The social-insurance extract, uploaded and imported all or nothing."""
     form, result = forms.AttritionImportForm(), None
@@ -194,24 +189,20 @@ def import_attrition():
             for upload in form.files.data:
                 upload.save(Path(folder) / (secure_filename(upload.filename) or "unnamed"))
             result = operations.import_attrition(db.session, Path(folder), actor=current_user)
-        if result.ok:
-            db.session.commit()
-        else:
-            db.session.rollback()
     failed = form.errors or (result is not None and not result.ok)
     return render_template("registrations/import.html", form=form,
                            result=result), 422 if failed else 200
 
 
 @bp.route("/totals/new", methods=["GET", "POST"])
-@require(EmployedTotal.can_create)
+@require_can(Capability.ENTER_TOTALS)
 def new_total():
     form = _form_for(forms.EmployedTotalForm)
-    return submit(form, lambda: operations.set_employed_total(
+    return handle_form(form, lambda: operations.set_employed_total(
         db.session, actor=current_user, division_code=form.division_code.data,
         as_of=form.as_of.data, employed_total=form.employed_total.data,
         deduction=form.deduction.data, revive=form.revive.data),
-        done=lambda result: url_for(".records", kind="totals"),
+        message=SAVED, success=lambda result: url_for(".records", kind="totals"),
         template="registrations/form.html", title=_("期末从业人员总数"))
 
 

@@ -26,7 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from field_app.accounts.roles import Role
 from field_app.core.clock import clock
 from field_app.core.db import Base
 from field_app.core.types import enum_column_type
@@ -36,20 +35,6 @@ class ReportKind(enum.StrEnum):
     RURAL = "rural"  # 农村牧区劳动力转移就业情况表
     URBAN = "urban"  # 城镇就业和失业情况表
     ROSTER = "roster"  # 入户调查花名册（一个嘎查村）
-
-
-# The notice has county offices print and sign the reports; the league and region
-# administrators may print those of their subtree too.
-REPORT_ROLES = frozenset(
-    {Role.COUNTY_STATISTICIAN, Role.COUNTY_LEADER, Role.LEAGUE_ADMIN, Role.REGION_ADMIN}
-)
-
-
-def can_print_reports(user, division_code: str | None = None) -> bool:
-    """The user holds a printing role and, when a division is given, it lies in their subtree."""
-    if getattr(user, "role", None) not in REPORT_ROLES:
-        return False
-    return division_code is None or user.covers(division_code)
 
 
 class Report(Base):
@@ -81,9 +66,6 @@ class Report(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     # What /verify shows: division name, period and the printed figures; never a person.
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-    def can_download(self, user) -> bool:
-        return can_print_reports(user, self.division_code)
 
     def hash_matches(self, candidate: str | None) -> bool:
         """``candidate`` (hex, any case, spaces around it ignored) is this PDF's SHA-256."""

@@ -9,9 +9,11 @@ import json
 import secrets
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import record
 from field_app.config import DEFAULT_SITE_URL
 from field_app.core.clock import clock
@@ -23,7 +25,7 @@ from field_app.divisions.models import Division
 from field_app.indicators import Policy
 from field_app.reports.context import DivisionRef, TableContext, build_table
 from field_app.reports.documents import report_html
-from field_app.reports.models import Report, ReportDocument, ReportKind, can_print_reports
+from field_app.reports.models import Report, ReportDocument, ReportKind
 from field_app.reports.pdf import render_pdf
 from field_app.reports.roster import RosterContext, build_roster
 
@@ -81,12 +83,12 @@ def content_fingerprint(kind: ReportKind, content: TableContext | RosterContext,
 def _checked_division(session: Session, kind: ReportKind, code: str, start: dt.date,
                       end: dt.date, actor) -> DivisionRef:
     division = session.get(Division, code) if is_code(code) else None
-    if division is None or (actor is not None and not can_print_reports(actor, code)):
-        raise OutOfScope("未找到 / not found")
+    if division is None or (actor is not None and not actor.can(Capability.PRINT_REPORTS, at=code)):
+        raise OutOfScope()
     if start > end:
-        raise ValidationFailed("报告期起始日期晚于截止日期 / the period ends before it starts")
+        raise ValidationFailed(_l("报告期起始日期晚于截止日期"))
     if kind == ReportKind.ROSTER and division.level != Level.VILLAGE:
-        raise ValidationFailed("花名册只能按嘎查村生成 / a roster is made for one village")
+        raise ValidationFailed(_l("花名册只能按嘎查村生成"))
     return DivisionRef(division.code, division.name, division.level)
 
 

@@ -4,29 +4,25 @@ from __future__ import annotations
 import hashlib
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 
+from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import record
 from field_app.core.clock import clock
 from field_app.core.context import current_policy
-from field_app.core.errors import DomainError
-from field_app.core.permissions import require
+from field_app.core.forms import handle_form
+from field_app.core.permissions import require_can
 from field_app.core.security import site_url
 from field_app.core.codes import Level
 from field_app.divisions.queries import ancestors_of, children_of
 from field_app.extensions import db
 from field_app.reports import labels, operations, queries
 from field_app.reports.forms import GenerateForm, default_period
-from field_app.reports.models import ReportKind, can_print_reports
+from field_app.reports.models import ReportKind
 
 bp = Blueprint("reports", __name__)
-printers = require(lambda user: can_print_reports(user))
-
-
-@bp.app_context_processor
-def menu():
-    return {"can_print_reports": can_print_reports}
+printers = require_can(Capability.PRINT_REPORTS)
 
 
 def _pdf_response(report, pdf: bytes):
@@ -40,10 +36,14 @@ def index():
     division = queries.get_printable_division_or_404(
         db.session, request.args.get("division") or current_user.division_code, current_user)
     form = GenerateForm(division=division.code, period=default_period(clock.today()))
+    return _index_page(division, form)
+
+
+def _index_page(division, form) -> str:
     return render_template(
         "reports/index.html", division=division, form=form, labels=labels, kinds=ReportKind,
         ancestors=[a for a in ancestors_of(db.session, division)
-                   if can_print_reports(current_user, a.code)],
+                   if current_user.can(Capability.PRINT_REPORTS, at=a.code)],
         children=children_of(db.session, division.code), is_village=division.level == Level.VILLAGE,
         reports=queries.recent_reports(db.session, current_user))
 
@@ -53,21 +53,12 @@ def index():
 def generate():
     form = GenerateForm()
     division = queries.get_printable_division_or_404(db.session, form.division.data, current_user)
-    if not form.validate():
-        for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "error")
-        return redirect(url_for("reports.index", division=division.code))
-    try:
-        report, pdf = operations.generate_report(
-            db.session, kind=form.kind.data, division_code=division.code,
-            start=form.period_range[0], end=form.period_range[1], actor=current_user,
-            policy=current_policy(), site_url=site_url(),
-            row_level=Level.VILLAGE if form.by_village.data else None)
-    except DomainError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("reports.index", division=division.code))
-    db.session.commit()
-    return _pdf_response(report, pdf)
+    return handle_form(form, lambda: operations.generate_report(
+        db.session, kind=form.kind.data, division_code=division.code,
+        start=form.period_range[0], end=form.period_range[1], actor=current_user,
+        policy=current_policy(), site_url=site_url(),
+        row_level=Level.VILLAGE if form.by_village.data else None),
+        template=lambda: _index_page(division, form), success=lambda done: _pdf_response(*done))
 
 
 @bp.get("/reports/<number>.pdf")
@@ -77,7 +68,6 @@ def download(number: str):
     pdf = operations.stored_pdf(db.session, report)
     record(db.session, "report_download", target_type="reports", target_id=report.id,
            division=report.division_code, note=report.number)
-    db.session.commit()
     return _pdf_response(report, pdf)
 
 

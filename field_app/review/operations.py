@@ -9,21 +9,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.errors import OutOfScope, ValidationFailed
 from field_app.households.models import HouseholdMember
-from field_app.review.models import ReturnReason
+from field_app.review.models import HouseholdSurvey, ReturnReason
 from field_app.review.states import SurveyEvent
-from field_app.surveys.models import HouseholdSurvey, can_review
 from field_app.surveys.operations import move
 
 MAX_REASON = 500
 
 
 def _reviewable(survey: HouseholdSurvey, actor) -> None:
-    if not can_review(actor, survey.village_code) or not survey.round.is_open:
-        raise OutOfScope("未找到 / not found")
+    if (not actor.can(Capability.REVIEW_HOUSEHOLDS, at=survey.village_code)
+            or not survey.round.is_open):
+        raise OutOfScope()
 
 
 def approve_household(session: Session, survey: HouseholdSurvey, *, actor) -> None:
@@ -54,7 +55,7 @@ def return_household(session: Session, survey: HouseholdSurvey, *, actor,
     members = set(session.scalars(select(HouseholdMember.id).where(
         HouseholdMember.household_id == survey.household_id)))
     if any(key is not None and key not in members for key in reasons):
-        raise OutOfScope("未找到 / not found")
+        raise OutOfScope()
     move(survey, SurveyEvent.RETURN)
     survey.reviewed_at = clock.now()
     survey.reviewed_by_id = actor.id

@@ -1,11 +1,13 @@
 """A household's status in a survey round and the transitions between statuses.
 
 Imports nothing from the application: operations, models (CHECK constraints) and tests all
-read this table.
+read this table, and every page and message names a status or event by the labels here.
 """
 from __future__ import annotations
 
 import enum
+
+from flask_babel import lazy_gettext as _l
 
 
 class SurveyStatus(enum.StrEnum):
@@ -42,6 +44,21 @@ EDITABLE = frozenset({SurveyStatus.NOT_SURVEYED, SurveyStatus.ENTERED, SurveySta
 REVIEWED = frozenset({SurveyStatus.APPROVED, SurveyStatus.RETURNED})
 # Statuses that have been submitted at least once (the submitter and time are set).
 SUBMITTED_ONCE = frozenset({SurveyStatus.SUBMITTED, SurveyStatus.APPROVED, SurveyStatus.RETURNED})
+
+
+STATUSES = {
+    SurveyStatus.NOT_SURVEYED: _l("未调查"),
+    SurveyStatus.ENTERED: _l("已录入"),
+    SurveyStatus.SUBMITTED: _l("已提交"),
+    SurveyStatus.RETURNED: _l("已退回"),
+    SurveyStatus.APPROVED: _l("已审核"),
+}
+EVENTS = {
+    SurveyEvent.EDIT: _l("修改"),
+    SurveyEvent.SUBMIT: _l("提交审核"),
+    SurveyEvent.APPROVE: _l("审核通过"),
+    SurveyEvent.RETURN: _l("退回"),
+}
 
 
 def next_status(status: SurveyStatus, event: SurveyEvent) -> SurveyStatus | None:

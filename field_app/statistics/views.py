@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from field_app.accounts.capabilities import Capability
 from field_app.core.clock import clock
 from field_app.core.context import current_policy
 from field_app.core.periods import year_to_date
@@ -11,7 +12,6 @@ from field_app.divisions import queries
 from field_app.extensions import db
 from field_app.statistics.labels import INDICATOR_LABELS
 from field_app.indicators.service import division_indicators
-from field_app.surveys.models import can_collect
 
 bp = Blueprint("statistics", __name__)
 
@@ -20,9 +20,9 @@ bp = Blueprint("statistics", __name__)
 def home():
     """Each account lands on its own division; a village collector on the survey, the
     auditor on the audit log."""
-    if can_collect(current_user, current_user.division_code):
+    if current_user.can(Capability.COLLECT_SURVEY):
         return redirect(url_for("survey.app"))
-    if not current_user.can_view_statistics(current_user.division_code):
+    if not current_user.can(Capability.READ_STATISTICS):
         return redirect(url_for("audit.index"))
     return redirect(url_for("statistics.show", code=current_user.division_code))
 
@@ -41,7 +41,7 @@ def show(code: str):
         "statistics/show.html",
         division=division,
         ancestors=[a for a in queries.ancestors_of(db.session, division)
-                   if current_user.can_view_statistics(a.code)],
+                   if current_user.can(Capability.READ_STATISTICS, at=a.code)],
         report=report,
         labels=INDICATOR_LABELS,
         children=children,

@@ -11,26 +11,13 @@ from field_app.households.labels import (  # noqa: F401  (re-exported for the te
     RELATIONS,
     SEXES,
 )
-from field_app.review.states import SurveyEvent, SurveyStatus
+from field_app.review.states import STATUSES
 
 SPELL_KINDS = {"non_agri": _l("非农就业"), "primary_after_land_transfer": _l("流转后务农")}
 DESTINATIONS = {"in_county": _l("旗县内"), "in_league": _l("盟内旗县外"),
                 "in_region": _l("区内盟外"), "out_of_region": _l("区外"), "abroad": _l("境外")}
 FUNDINGS = {"employment_fund": _l("就业专项资金"), "other_fiscal": _l("其他财政资金"),
             "self": _l("自费"), "other": _l("其他")}
-STATUSES = {
-    SurveyStatus.NOT_SURVEYED: _l("未调查"),
-    SurveyStatus.ENTERED: _l("已录入"),
-    SurveyStatus.SUBMITTED: _l("已提交"),
-    SurveyStatus.RETURNED: _l("已退回"),
-    SurveyStatus.APPROVED: _l("已审核"),
-}
-EVENTS = {
-    SurveyEvent.EDIT: _l("修改"),
-    SurveyEvent.SUBMIT: _l("提交审核"),
-    SurveyEvent.APPROVE: _l("审核通过"),
-    SurveyEvent.RETURN: _l("退回"),
-}
 HUKOUS = {"rural": _l("农业户籍"), "urban": _l("非农户籍")}
 LOCATION_SOURCES = {"gps": _l("手机定位"), "typed": _l("手工填写")}
 

@@ -1,5 +1,5 @@
-"""Transfer-employment spells and trainings of rural labour (转移就业经历、培训), survey rounds,
-each household's status in a round, and the changes phones have sent."""
+"""Transfer-employment spells and trainings of rural labour (转移就业经历、培训), survey rounds
+and the changes phones have sent. A household's status in a round is ``review.models``."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,13 +18,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from field_app.accounts.roles import Role
 from field_app.core.db import Base, PhoneEditable, TrackedMixin
 from field_app.core.types import enum_column_type
-from field_app.households.models import Household
-from field_app.review.states import EDITABLE, REVIEWED, SUBMITTED_ONCE, SurveyStatus
 
 
 class SpellKind(enum.StrEnum):
@@ -120,52 +117,6 @@ class SurveyRound(TrackedMixin, Base):
         return self.county_code
 
 
-def _status_in(statuses) -> str:
-    return "status IN (%s)" % ", ".join(f"'{s.value}'" for s in sorted(statuses))
-
-
-class HouseholdSurvey(TrackedMixin, Base):
-    """A household's status in a round: who submitted it, who reviewed it and when.
-
-    The constraints hold the review invariants: a reviewer is set exactly when the status is
-    a reviewer's decision, a submitter whenever the household has been submitted."""
-
-    __tablename__ = "household_surveys"
-    __table_args__ = (
-        UniqueConstraint("round_id", "household_id"),
-        Index("ix_household_surveys_village_status", "village_code", "status"),
-        CheckConstraint(
-            f"({_status_in(REVIEWED)}) = (reviewed_by_id IS NOT NULL AND reviewed_at IS NOT NULL)",
-            name="reviewer_iff_reviewed"),
-        CheckConstraint(
-            f"NOT ({_status_in(SUBMITTED_ONCE)}) OR "
-            "(submitted_by_id IS NOT NULL AND submitted_at IS NOT NULL)",
-            name="submitter_if_submitted"),
-        CheckConstraint("return_count >= 0", name="return_count_non_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id"))
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
-    # Copied from the household so the review lists filter by village without a join.
-    village_code: Mapped[str] = mapped_column(String(12), ForeignKey("divisions.code"))
-    status: Mapped[SurveyStatus] = mapped_column(enum_column_type(SurveyStatus, "survey_status"))
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False),
-                                                             nullable=True)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False),
-                                                            nullable=True)
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    return_count: Mapped[int] = mapped_column(Integer, default=0)
-
-    round: Mapped[SurveyRound] = relationship()
-    household: Mapped[Household] = relationship()
-
-    @property
-    def editable(self) -> bool:
-        return self.status in EDITABLE
-
-
 class SyncChange(Base):
     """A change sent from a phone's outbox, by its client UUID, with the answer it got.
 
@@ -183,27 +134,3 @@ class SyncChange(Base):
     made_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     status: Mapped[str] = mapped_column(String(10))
     result: Mapped[dict] = mapped_column(JSON)
-
-
-# --- who may do what ------------------------------------------------------------------
-
-def can_collect(user, village_code: str | None) -> bool:
-    """A village collector surveys the households of their own village only."""
-    return (getattr(user, "role", None) == Role.VILLAGE_COLLECTOR and village_code is not None
-            and user.division_code == village_code)
-
-
-def can_review(user, village_code: str | None) -> bool:
-    """A township reviewer reviews the villages of their township."""
-    return getattr(user, "role", None) == Role.TOWNSHIP_REVIEWER and user.covers(village_code)
-
-
-def can_manage_rounds(user, county_code: str | None) -> bool:
-    """The county statistician opens and closes its county's survey rounds."""
-    return (getattr(user, "role", None) == Role.COUNTY_STATISTICIAN and county_code is not None
-            and user.division_code == county_code)
-
-
-def can_follow_rounds(user) -> bool:
-    """County offices follow their villages' survey progress."""
-    return getattr(user, "role", None) in (Role.COUNTY_STATISTICIAN, Role.COUNTY_LEADER)

@@ -15,11 +15,12 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import plain
 from field_app.audit.operations import record as audit
 from field_app.core.clock import clock
 from field_app.core.counters import next_number
-from field_app.core.codes import Level, level_of, prefix
+from field_app.core.codes import prefix
 from field_app.core.errors import Conflict, InvalidTransition, OutOfScope, ValidationFailed
 from field_app.divisions.models import Division
 from field_app.exchange import files
@@ -33,17 +34,11 @@ from field_app.households.models import (
 from field_app.households.operations import create_person
 from field_app.households.scope import divisions_of, person_changes
 from field_app.exchange.checks import check_row
-from field_app.review.states import SurveyEvent, SurveyStatus, next_status
+from field_app.review.models import HouseholdSurvey
+from field_app.review.states import EVENTS, STATUSES, SurveyEvent, SurveyStatus, next_status
 from field_app.surveys import queries
-from field_app.surveys.labels import EVENTS, FIELDS, STATUSES
-from field_app.surveys.models import (
-    HouseholdSurvey,
-    SurveyRound,
-    Training,
-    TransferSpell,
-    can_collect,
-    can_manage_rounds,
-)
+from field_app.surveys.labels import FIELDS
+from field_app.surveys.models import SurveyRound, Training, TransferSpell
 from field_app.surveys.roster import where_text
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -58,8 +53,8 @@ def _refuse(field: str, message) -> ValidationFailed:
 def open_round(session: Session, *, county_code: str, year: int, actor) -> SurveyRound:
     """Open the county's survey of ``year`` and give every household of its villages the
     status 未调查 in one set-based insert."""
-    if not can_manage_rounds(actor, county_code):
-        raise OutOfScope("未找到 / not found")
+    if not actor.can(Capability.MANAGE_ROUNDS, at=county_code):
+        raise OutOfScope()
     if not 2000 <= year <= 2100:
         raise _refuse("year", _l("年度应在2000至2100之间"))
     if queries.open_round(session, county_code) is not None:
@@ -85,8 +80,8 @@ def open_round(session: Session, *, county_code: str, year: int, actor) -> Surve
 
 
 def close_round(session: Session, round_: SurveyRound, *, actor) -> None:
-    if not can_manage_rounds(actor, round_.county_code):
-        raise OutOfScope("未找到 / not found")
+    if not actor.can(Capability.MANAGE_ROUNDS, at=round_.county_code):
+        raise OutOfScope()
     if not round_.is_open:
         raise InvalidTransition(_("该轮调查已结束"))
     round_.closed_at = clock.now()
@@ -141,8 +136,8 @@ def _check_complete(session: Session, household: Household) -> None:
 
 def submit_household(session: Session, household: Household, *, actor) -> HouseholdSurvey:
     """The cadre submits the household for the township's review (已录入/已退回 → 已提交)."""
-    if not can_collect(actor, household.village_code):
-        raise OutOfScope("未找到 / not found")
+    if not actor.can(Capability.COLLECT_SURVEY, at=household.village_code):
+        raise OutOfScope()
     survey = survey_for(session, household, require_open_round(session, household.village_code))
     _check_complete(session, household)
     move(survey, SurveyEvent.SUBMIT)
@@ -174,8 +169,8 @@ def _new_uid(ref: str | None) -> str:
 
 
 def _authorise(actor, household: Household) -> None:
-    if not can_collect(actor, household.village_code):
-        raise OutOfScope("未找到 / not found")
+    if not actor.can(Capability.COLLECT_SURVEY, at=household.village_code):
+        raise OutOfScope()
 
 
 def _find(session: Session, model, ref, base_version):
@@ -225,8 +220,8 @@ def save_household(session: Session, *, actor, ref: str, base_version: int | Non
     village = actor.division_code
     household = _find(session, Household, ref, base_version)
     if household is None:
-        if not can_collect(actor, village) or level_of(village) != Level.VILLAGE:
-            raise OutOfScope("未找到 / not found")
+        if not actor.can(Capability.COLLECT_SURVEY, at=village):
+            raise OutOfScope()
         round_ = require_open_round(session, village)
     else:
         _authorise(actor, household)
@@ -266,7 +261,7 @@ def save_household(session: Session, *, actor, ref: str, base_version: int | Non
 def _member_in(session: Session, household: Household, ref, base_version) -> HouseholdMember | None:
     member = _find(session, HouseholdMember, ref, base_version)
     if member is not None and member.household_id != household.id:
-        raise OutOfScope("未找到 / not found")
+        raise OutOfScope()
     return member
 
 
@@ -388,7 +383,7 @@ def save_detail(session: Session, household: Household, entity: str, *, actor, r
     record_ = _find(session, model, ref, base_version)
     if record_ is not None:
         if record_.person_id != member.person_id:
-            raise OutOfScope("未找到 / not found")
+            raise OutOfScope()
         _check_version(record_, base_version)
     values = {name: data.get(name) for name in spec.column_names}
     values["id_number"] = member.person.id_number
@@ -418,7 +413,7 @@ def remove_detail(session: Session, household: Household, entity: str, *, actor,
     if record_ is None:
         return
     if record_.person_id != member.person_id:
-        raise OutOfScope("未找到 / not found")
+        raise OutOfScope()
     _check_version(record_, base_version)
     _edit(session, household)
     session.delete(record_)

@@ -11,8 +11,9 @@ from field_app.core.codes import PREFIX_LENGTH, Level, ancestor_at, prefix, subt
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.registrations.models import EmploymentRegistration, UnemploymentRegistration
+from field_app.review.models import HouseholdSurvey
 from field_app.review.states import SurveyStatus
-from field_app.surveys.models import HouseholdSurvey, SurveyRound
+from field_app.surveys.models import SurveyRound
 from field_app.surveys.schemas import REF
 
 
@@ -31,7 +32,7 @@ def rounds_of(session: Session, county_code: str) -> list[SurveyRound]:
 def get_round_or_404(session: Session, round_id: int, user) -> SurveyRound:
     found = session.get(SurveyRound, round_id)
     if found is None or not user.covers(found.county_code):
-        raise OutOfScope("未找到 / not found")
+        raise OutOfScope()
     return found
 
 

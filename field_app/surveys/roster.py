@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from field_app.core.identifiers import mask_id_number, mask_phone
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.households.scope import persons_outside
-from field_app.review.models import ReturnReason
+from field_app.review.models import HouseholdSurvey, ReturnReason
 from field_app.review.states import EDITABLE, SurveyStatus
 from field_app.surveys import queries
-from field_app.surveys.models import HouseholdSurvey, SurveyRound, Training, TransferSpell
+from field_app.surveys.models import SurveyRound, Training, TransferSpell
 
 ref_of = queries.ref_of
 

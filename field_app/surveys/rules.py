@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import force_locale
+
 from field_app.exchange import files
-from field_app.exchange.reader import ROW_CHECKS
+from field_app.exchange.reader import ROW_CHECKS, before, together
 from field_app.surveys.labels import FIELDS
 
 # Entity → (interchange file, the columns the survey form edits).
@@ -26,21 +28,17 @@ ENTITIES = {
 }
 
 
-def _text(pair: tuple[str, str], english: bool) -> str:
-    return pair[1] if english else pair[0]
-
-
-def _field_rule(column, english: bool) -> dict[str, Any]:
+def _field_rule(column) -> dict[str, Any]:
     rule = getattr(column.convert, "rule", None)
     if rule is None:
         raise LookupError(f"converter of {column.name} describes no rule for the browser")
     out = {"required": column.required}
     for key, value in rule.items():
-        out[key] = _text(value, english) if key.startswith("message") else value
+        out[key] = str(value) if key.startswith("message") else value
     return out
 
 
-def _row_rules(spec, entity: str, english: bool) -> list[list[str]]:
+def _row_rules(spec, entity: str) -> list[list[str]]:
     out = []
     labels = FIELDS.get("member" if entity == "person" else entity, {})
     for check in ROW_CHECKS.get(spec.filename, ()):
@@ -48,21 +46,19 @@ def _row_rules(spec, entity: str, english: bool) -> list[list[str]]:
         if rule is None:
             raise LookupError(f"a row check of {spec.filename} describes no rule")
         kind, first, second = rule
-        a, b = str(labels.get(first, first)), str(labels.get(second, second))
-        if kind == "ordered":
-            message = f"{b} is before {a}" if english else f"{b}早于{a}"
-        else:
-            message = f"{a} and {b} go together" if english else f"{a}和{b}应同时填写"
-        out.append([kind, first, second, message])
+        a, b = labels.get(first, first), labels.get(second, second)
+        message = before(b, a) if kind == "ordered" else together(a, b)
+        out.append([kind, first, second, str(message)])
     return out
 
 
 def client_rules(english: bool = False) -> dict[str, dict]:
     """``{entity: {field: {required, kind, …, message…}, "$row": [[kind, a, b, message]]}}``
-    with messages in the page's language."""
+    with messages in the page's language (the server's messages, the same msgids)."""
     rules: dict[str, dict] = {}
-    for entity, (spec, fields) in ENTITIES.items():
-        by_name = {column.name: column for column in spec.columns}
-        rules[entity] = {name: _field_rule(by_name[name], english) for name in fields}
-        rules[entity]["$row"] = _row_rules(spec, entity, english)
+    with force_locale("en" if english else "zh"):
+        for entity, (spec, fields) in ENTITIES.items():
+            by_name = {column.name: column for column in spec.columns}
+            rules[entity] = {name: _field_rule(by_name[name]) for name in fields}
+            rules[entity]["$row"] = _row_rules(spec, entity)
     return rules

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from field_app.accounts.capabilities import Capability
 from field_app.core.clock import clock
 from field_app.core.errors import Conflict, DomainError, OutOfScope
 from field_app.households.models import Household
 from field_app.surveys import operations, queries
-from field_app.surveys.models import SyncChange, can_collect
+from field_app.surveys.models import SyncChange
 from field_app.surveys.roster import household_json
 from field_app.surveys.schemas import ChangeSchema, error_messages
 
@@ -28,8 +29,9 @@ _change_schema = ChangeSchema()
 
 def _household_for(session: Session, change: dict, actor) -> Household | None:
     household = queries.by_ref(session, Household, change["household_ref"])
-    if household is not None and not can_collect(actor, household.village_code):
-        raise OutOfScope("未找到 / not found")
+    if household is not None and not actor.can(Capability.COLLECT_SURVEY,
+                                                at=household.village_code):
+        raise OutOfScope()
     return household
 
 
@@ -90,7 +92,7 @@ def apply_change(session: Session, raw: Any, *, actor) -> dict:
     stored = session.get(SyncChange, uuid)
     if stored is not None:
         if stored.user_id != actor.id:
-            raise OutOfScope("未找到 / not found")
+            raise OutOfScope()
         # The same answer, with the household as it is now (later changes may have moved it);
         # ``target_version`` stays the version this change produced, which the phone rebases
         # its later changes on, so a change someone else made since is still a conflict.
@@ -109,7 +111,7 @@ def apply_change(session: Session, raw: Any, *, actor) -> dict:
         if isinstance(error, StaleDataError):  # changed by a concurrent request
             error = Conflict(_("该记录已被他人修改，请核对后选择保留哪一份"))
         status = "conflict" if isinstance(error, Conflict) else "rejected"
-        result |= {"status": status, "message": error.message,
+        result |= {"status": status, "message": str(error.message),
                    "errors": error_messages(error.errors or {}),
                    "household": _current_household(session, change, actor)}
     session.add(SyncChange(uuid=uuid, user_id=actor.id, op=change["op"],

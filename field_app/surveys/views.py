@@ -7,26 +7,26 @@ from __future__ import annotations
 import hashlib
 import os
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from field_app.accounts.capabilities import Capability
 from field_app.core.assets import file_version
 from field_app.core.clock import clock
-from field_app.core.errors import DomainError
-from field_app.core.permissions import require
+from field_app.core.forms import handle_form
+from field_app.core.permissions import require_can
 from field_app.core.codes import Level
 from field_app.divisions.models import Division
 from field_app.extensions import db
 from field_app.surveys import forms, labels, operations, queries
-from field_app.surveys.models import can_collect, can_follow_rounds, can_manage_rounds
 from field_app.surveys.rules import client_rules
 
 bp = Blueprint("survey", __name__, url_prefix="/survey")
-collectors = require(lambda user: can_collect(user, user.division_code))
-county = require(can_follow_rounds)
-managers = require(lambda user: can_manage_rounds(user, user.division_code))
+collectors = require_can(Capability.COLLECT_SURVEY)
+county = require_can(Capability.VIEW_ROUNDS)
+managers = require_can(Capability.MANAGE_ROUNDS)
 
 # The static files of the app; the service worker keeps them with the shell.
 APP_FILES = ("app.css", "survey/survey.css", "js/gb11643.js")
@@ -36,11 +36,6 @@ def _app_assets() -> list[str]:
     folder = os.path.join(current_app.static_folder, "survey")
     scripts = sorted(f"survey/{name}" for name in os.listdir(folder) if name.endswith(".js"))
     return [url_for("static", filename=name) for name in (*APP_FILES, *scripts)]
-
-
-@bp.app_context_processor
-def survey_context():
-    return {"can_collect": can_collect, "can_follow_rounds": can_follow_rounds}
 
 
 @bp.get("/")
@@ -82,7 +77,7 @@ def rounds():
     return _rounds_page(forms.OpenRoundForm())
 
 
-def _rounds_page(form, status: int = 200):
+def _rounds_page(form, close_form=None):
     """The county's rounds: the open one with its progress by township, and the past ones."""
     code = current_user.division_code
     current = queries.open_round(db.session, code)
@@ -90,35 +85,30 @@ def _rounds_page(form, status: int = 200):
         if current else []
     return render_template("survey/rounds.html", county=db.session.get(Division, code),
                            rounds=queries.rounds_of(db.session, code), current=current,
-                           progress=progress, form=form, close_form=forms.CloseRoundForm(),
-                           can_manage=can_manage_rounds(current_user, code),
-                           statuses=labels.STATUSES), status
+                           progress=progress, form=form,
+                           close_form=close_form or forms.CloseRoundForm(),
+                           can_manage=current_user.can(Capability.MANAGE_ROUNDS, at=code),
+                           statuses=labels.STATUSES)
 
 
 @bp.post("/rounds")
 @managers
 def open_round():
     form = forms.OpenRoundForm()
-    if form.validate_on_submit():
-        try:
-            round_ = operations.open_round(db.session, county_code=current_user.division_code,
-                                           year=form.year.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_l("已开启%(year)s年度入户调查", year=round_.year), "info")
-            return redirect(url_for("survey.rounds"))
-    return _rounds_page(form, 422)
+    return handle_form(form, lambda: operations.open_round(
+        db.session, county_code=current_user.division_code, year=form.year.data,
+        actor=current_user), template=lambda: _rounds_page(form),
+        success=lambda _round: url_for("survey.rounds"),
+        message=_l("已开启%(year)s年度入户调查", year=form.year.data))
 
 
 @bp.post("/rounds/<int:round_id>/close")
 @managers
 def close(round_id: int):
     round_ = queries.get_round_or_404(db.session, round_id, current_user)
-    if forms.CloseRoundForm().validate_on_submit():
-        operations.close_round(db.session, round_, actor=current_user)
-        db.session.commit()
-        flash(_l("本轮入户调查已结束"), "info")
-    return redirect(url_for("survey.rounds"))
+    form = forms.CloseRoundForm()
+    return handle_form(form, lambda: operations.close_round(db.session, round_,
+                                                            actor=current_user),
+                       template=lambda: _rounds_page(forms.OpenRoundForm(formdata=None), form),
+                       success=lambda _result: url_for("survey.rounds"),
+                       message=_l("本轮入户调查已结束"))

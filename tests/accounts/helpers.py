@@ -25,3 +25,11 @@ def flashes(response) -> list[str]:
     """The flash messages a page shows, in order."""
     return re.findall(r'<p class="flash \w+" role="status">(.*?)</p>',
                       response.get_data(as_text=True))
+
+
+def form_errors(response) -> list[str]:
+    """The messages a refused form shows in itself (``core.forms.handle_form``): those above
+    the form, then those on its fields, in order."""
+    page = response.get_data(as_text=True)
+    return (re.findall(r'<p class="flash error form-error" role="alert">(.*?)</p>', page)
+            + re.findall(r'<small class="error">(.*?)</small>', page))

@@ -15,7 +15,7 @@ from field_app.audit.models import AuditEvent
 from field_app.core.clock import clock
 from field_app.extensions import db
 from tests.factories import PASSWORD
-from tests.accounts.helpers import flashes, sign_in
+from tests.accounts.helpers import flashes, form_errors, sign_in
 
 T0 = dt.datetime(2026, 3, 2, 9, 0)
 DAY = dt.timedelta(days=1)
@@ -67,7 +67,7 @@ def admin(app, make):
 @pytest.fixture
 def locked_holder(client, holder):
     clock.advance(dt.timedelta(days=30))
-    assert flashes(sign_in(client, holder.username)) == [LOCKED]
+    assert form_errors(sign_in(client, holder.username)) == [LOCKED]
     return holder
 
 
@@ -152,26 +152,26 @@ def test_the_holder_of_a_locked_account_files_a_restore_request_from_the_login_p
 ])
 def test_a_restore_request_needs_the_right_password(client, locked_holder, username, password,
                                                     message):
-    assert flashes(file_request(client, username, password)) == [message]
+    assert form_errors(file_request(client, username, password)) == [message]
     assert requests_of(locked_holder) == []
 
 
 def test_only_a_locked_account_can_file_a_restore_request(client, holder):
     response = file_request(client, holder.username)
-    assert flashes(response) == ["只有被锁定的账号可以申请恢复权限"]
+    assert form_errors(response) == ["只有被锁定的账号可以申请恢复权限"]
     assert requests_of(holder) == []
 
 
 def test_a_restore_request_needs_a_reason(client, locked_holder):
     response = file_request(client, locked_holder.username, reason="")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "必填" in response.get_data(as_text=True)
     assert requests_of(locked_holder) == []
 
 
 def test_only_one_restore_request_is_pending_at_a_time(client, locked_holder):
     file_request(client, locked_holder.username)
-    assert flashes(file_request(client, locked_holder.username)) == ["已有待处理的恢复权限申请"]
+    assert form_errors(file_request(client, locked_holder.username)) == ["已有待处理的恢复权限申请"]
     assert len(requests_of(locked_holder)) == 1
 
 
@@ -203,7 +203,7 @@ def test_a_refused_restore_request_leaves_the_account_locked(client, admin, lock
     admin().post(f"/restore-requests/{request.id}/refuse", data={"note": "已调离"})
     db.session.refresh(request)
     assert (request.state, request.decision_note) == (RestoreState.REFUSED, "已调离")
-    assert flashes(sign_in(client, locked_holder.username)) == [LOCKED]
+    assert form_errors(sign_in(client, locked_holder.username)) == [LOCKED]
     assert file_request(client, locked_holder.username).request.path == "/login"  # asks again
     assert len(requests_of(locked_holder)) == 2
 
@@ -214,7 +214,7 @@ def test_wrong_passwords_on_the_restore_request_page_count_towards_the_sign_in_t
         file_request(client, holder.username, "Wrong-pass-1")
     refused = sign_in(client, holder.username)
     assert refused.status_code == 429
-    assert flashes(refused) == ["尝试次数过多，请稍后再试"]
+    assert form_errors(refused) == ["尝试次数过多，请稍后再试"]
 
 
 def test_a_restore_request_after_two_years_cannot_revive_the_account(client, locked_holder):
@@ -229,7 +229,7 @@ def test_a_decided_restore_request_cannot_be_decided_again(client, admin, locked
     browser = admin()
     browser.post(f"/restore-requests/{request.id}/refuse")
     response = browser.post(f"/restore-requests/{request.id}/approve", follow_redirects=True)
-    assert "该申请已处理" in flashes(response)
+    assert "该申请已处理" in form_errors(response)
     db.session.refresh(locked_holder)
     assert locked_holder.state == AccountState.LOCKED
 
@@ -242,7 +242,7 @@ def cancelled_holder(request, client, runner, holder):
     assert sign_in(client, holder.username).status_code == 302
     clock.advance(dt.timedelta(days=730))
     if request.param == "sign-in":
-        assert flashes(sign_in(client, holder.username)) == [CANCELLED]
+        assert form_errors(sign_in(client, holder.username)) == [CANCELLED]
     else:
         assert "注销 cancelled: 1" in runner.invoke(args=["accounts", "sweep"]).output
     db.session.refresh(holder)
@@ -256,18 +256,18 @@ def test_an_account_unused_two_years_is_cancelled(cancelled_holder):
 
 def test_an_account_unused_just_under_two_years_is_only_locked(client, holder):
     clock.advance(dt.timedelta(days=729, hours=23))
-    assert flashes(sign_in(client, holder.username)) == [LOCKED]
+    assert form_errors(sign_in(client, holder.username)) == [LOCKED]
 
 
 def test_a_cancelled_account_never_signs_in_again(client, cancelled_holder):
     for _ in range(3):
-        assert flashes(sign_in(client, cancelled_holder.username)) == [CANCELLED]
+        assert form_errors(sign_in(client, cancelled_holder.username)) == [CANCELLED]
         clock.advance(dt.timedelta(days=365))
 
 
 def test_a_cancelled_account_cannot_ask_for_restoration(client, cancelled_holder):
     response = file_request(client, cancelled_holder.username)
-    assert flashes(response) == ["只有被锁定的账号可以申请恢复权限"]
+    assert form_errors(response) == ["只有被锁定的账号可以申请恢复权限"]
 
 
 @pytest.mark.parametrize(("action", "data", "message"), [
@@ -279,7 +279,7 @@ def test_the_administrator_cannot_bring_a_cancelled_account_back(admin, cancelle
                                                                  data, message):
     response = admin().post(f"/accounts/{cancelled_holder.id}/{action}", data=data,
                             follow_redirects=True)
-    assert message in flashes(response)
+    assert message in form_errors(response)
     db.session.refresh(cancelled_holder)
     assert (cancelled_holder.state, cancelled_holder.division_code) == (
         AccountState.CANCELLED, "152201100201")
@@ -292,7 +292,7 @@ def test_a_pending_restore_request_cannot_revive_a_cancelled_account(client, run
     clock.advance(dt.timedelta(days=700))
     assert "注销 cancelled: 1" in runner.invoke(args=["accounts", "sweep"]).output
     response = admin().post(f"/restore-requests/{request.id}/approve", follow_redirects=True)
-    assert "账号当前状态不允许此操作" in flashes(response)
+    assert "账号当前状态不允许此操作" in form_errors(response)
     db.session.commit()  # a later commit must not carry a half-made decision along
     db.session.refresh(request)
     db.session.refresh(locked_holder)
@@ -324,7 +324,7 @@ def test_transfer_and_resignation_remove_role_and_division_at_once(client, admin
         AccountState.DEACTIVATED, None, None, label)
     assert holder.former_division_code == "152201100201"
     assert client.get("/divisions/152201100201").headers["Location"].startswith("/login")
-    assert flashes(sign_in(client, holder.username)) == [DEACTIVATED]
+    assert form_errors(sign_in(client, holder.username)) == [DEACTIVATED]
 
 
 def test_deactivation_is_one_audited_change(admin, holder):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from field_app.accounts.roles import Role
 from field_app.core.clock import clock
 from field_app.extensions import db
+from field_app.review.models import HouseholdSurvey
 from field_app.review.states import SurveyStatus
-from field_app.surveys.models import HouseholdSurvey
 from tests.accounts.test_permission_matrix import INSIDE, OUTSIDE, Route, _send
 
 COLLECTOR = frozenset({Role.VILLAGE_COLLECTOR})

@@ -15,7 +15,7 @@ from field_app.accounts.roles import Role
 from field_app.audit.models import AuditEvent
 from field_app.core.clock import clock
 from field_app.extensions import db
-from tests.accounts.helpers import flashes, sign_in
+from tests.accounts.helpers import flashes, form_errors, sign_in
 from tests.factories import PASSWORD, TOTP_SECRET
 
 T0 = dt.datetime(2026, 3, 2, 9, 0)
@@ -97,7 +97,7 @@ def test_a_wrong_code_is_refused(client, admin, code):
     password_step(client, admin.username)
     response = client.post("/login/verify", data={"code": code})
     assert response.status_code == 401
-    assert flashes(response) == [BAD_CODE]
+    assert form_errors(response) == [BAD_CODE]
     assert not signed_in(client)
 
 
@@ -115,7 +115,7 @@ def test_a_code_is_good_once(app, client, admin):
     password_step(other, admin.username)
     response = other.post("/login/verify", data={"code": code})
     assert response.status_code == 401
-    assert flashes(response) == [BAD_CODE]
+    assert form_errors(response) == [BAD_CODE]
 
 
 def test_wrong_codes_count_towards_the_sign_in_throttle(client, admin):
@@ -124,7 +124,7 @@ def test_wrong_codes_count_towards_the_sign_in_throttle(client, admin):
         client.post("/login/verify", data={"code": "000000"})
     response = client.post("/login/verify", data={"code": code_at(TOTP_SECRET, T0)})
     assert response.status_code == 429
-    assert flashes(response) == [THROTTLED]
+    assert form_errors(response) == [THROTTLED]
     notes = db.session.scalars(select(AuditEvent.note).where(
         AuditEvent.action == "sign_in_failed").order_by(AuditEvent.id)).all()
     assert notes == ["wrong second-factor code"] * 4 + ["wrong second-factor code; throttled"]
@@ -204,7 +204,7 @@ def test_an_administrator_without_an_authenticator_enrols_before_going_in(client
     assert 'src="data:image/svg+xml' in body  # the QR code, inline: the CSP allows data: only
     assert "管理员和审计员登录须使用两步验证" in body
     secret = enrolment_secret(page)
-    assert client.post("/login/enrol", data={"code": "000000"}).status_code == 200
+    assert client.post("/login/enrol", data={"code": "000000"}).status_code == 422
     assert not signed_in(client)
     shown = client.post("/login/enrol", data={"code": code_at(secret, T0)})
     codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", shown.get_data(as_text=True))
@@ -242,7 +242,7 @@ def test_anyone_may_turn_the_second_factor_on_and_off(app, client, make):
 
     response = client.post("/account/two-factor/disable", data={"password": "Wrong-pass-1"},
                            follow_redirects=True)
-    assert flashes(response) == ["当前密码不正确"]
+    assert form_errors(response) == ["当前密码不正确"]
     response = client.post("/account/two-factor/disable", data={"password": PASSWORD},
                            follow_redirects=True)
     assert flashes(response) == ["两步验证已停用"]
@@ -254,7 +254,7 @@ def test_administrators_and_auditors_cannot_turn_it_off(client, login_as, role):
     user = login_as(role)
     response = client.post("/account/two-factor/disable", data={"password": PASSWORD},
                            follow_redirects=True)
-    assert flashes(response) == ["管理员和审计员必须使用两步验证"]
+    assert form_errors(response) == ["管理员和审计员必须使用两步验证"]
     db.session.refresh(user)
     assert user.has_second_factor
 
@@ -332,7 +332,7 @@ def test_the_demo_password_is_refused_for_real_accounts(client, login_as):
     response = client.post("/accounts/new", data={
         "username": "li.si", "display_name": "李四", "role": "village_collector",
         "division_code": "152201100201", "password": DEMO_PASSWORD})
-    assert "密码过于常见或已公开，请换一个" in flashes(response)[0]
+    assert "密码过于常见或已公开，请换一个" in form_errors(response)[0]
     assert db.session.scalar(select(User).where(User.username == "li.si")) is None
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from field_app.audit.models import AuditEvent
 from field_app.core.clock import clock
 from field_app.extensions import db
-from tests.accounts.helpers import flashes, sign_in
+from tests.accounts.helpers import flashes, form_errors, sign_in
 from tests.factories import PASSWORD
 
 T0 = dt.datetime(2026, 3, 2, 9, 0)
@@ -152,9 +152,9 @@ def test_wrong_current_passwords_count_towards_the_throttle_and_are_audited(brow
     client = signed_in(browser, holder)
     for _ in range(5):
         response = client.post("/password", data={"current": WRONG, "new": NEW_PASSWORD})
-        assert flashes(response) == ["当前密码不正确"]
+        assert form_errors(response) == ["当前密码不正确"]
     response = client.post("/password", data={"current": PASSWORD, "new": NEW_PASSWORD})
-    assert flashes(response) == ["尝试次数过多，请稍后再试"]
+    assert form_errors(response) == ["尝试次数过多，请稍后再试"]
     assert sign_in(browser(), holder.username).status_code == 429  # from the same address
     notes = db.session.scalars(select(AuditEvent.note).where(
         AuditEvent.action == "password_check_failed").order_by(AuditEvent.id)).all()

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from field_app.extensions import db
+from field_app.review.models import HouseholdSurvey
 from field_app.review.states import SurveyStatus
-from field_app.surveys.models import HouseholdSurvey
 from tests.browser.survey_steps import add_household, add_member, back_to_household, pending
 from tests.factories import PASSWORD, make_id_number
 

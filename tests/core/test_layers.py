@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # A package's tables and the enums they are built on form a layer below the engine, apart
 # from the package's other modules (see [tool.importlinter] in pyproject.toml).
-DATA_MODULES = {"models", "roles", "states"}
+DATA_MODULES = {"models", "roles", "capabilities", "states"}
 
 
 @pytest.fixture(scope="module")

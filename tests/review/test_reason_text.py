@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from field_app.accounts.roles import Role
 from field_app.extensions import db
+from field_app.review.models import HouseholdSurvey
 from field_app.review.states import SurveyStatus
-from field_app.surveys.models import HouseholdSurvey
 from tests.accounts.helpers import sign_in
 from tests.factories import make_id_number
 from tests.surveys import helpers as h

@@ -13,8 +13,8 @@ from field_app.accounts.roles import Role
 from field_app.audit.models import AuditEvent
 from field_app.extensions import db
 from field_app.households.models import HouseholdMember
+from field_app.review.models import HouseholdSurvey
 from field_app.review.states import EDITABLE, TRANSITIONS, SurveyEvent, SurveyStatus
-from field_app.surveys.models import HouseholdSurvey
 from tests.accounts.helpers import sign_in
 from tests.factories import make_id_number
 from tests.surveys import helpers as h
@@ -113,7 +113,7 @@ def test_returning_needs_a_reason(client, household):
     _as(client, household["reviewer"].username)
     survey = _survey()
     response = client.post(f"/review/households/{survey.id}", data={"send_back": "1"})
-    assert response.status_code == 422 and "请写明原因" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "请填写退回原因" in response.get_data(as_text=True)
     assert _survey().status == SurveyStatus.SUBMITTED
 
 
@@ -141,7 +141,7 @@ def test_an_unsubmitted_household_cannot_be_approved(client, household):
     _as(client, household["reviewer"].username)
     survey = _survey()
     response = client.post(f"/review/households/{survey.id}", data={"approve": "1"})
-    assert response.status_code == 200 and _survey().status == SurveyStatus.ENTERED
+    assert response.status_code == 422 and _survey().status == SurveyStatus.ENTERED
 
 
 def test_the_database_refuses_a_reviewed_status_without_a_reviewer(household):

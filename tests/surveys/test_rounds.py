@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from field_app.accounts.roles import Role
 from field_app.audit.models import AuditEvent
 from field_app.extensions import db
+from field_app.review.models import HouseholdSurvey
 from field_app.review.states import SurveyStatus
-from field_app.surveys.models import HouseholdSurvey, SurveyRound
+from field_app.surveys.models import SurveyRound
 from tests.accounts.helpers import flashes
 
 

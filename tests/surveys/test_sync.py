@@ -10,8 +10,9 @@ from field_app.accounts.roles import Role
 from field_app.audit.models import AuditEvent
 from field_app.extensions import db
 from field_app.households.models import Household, HouseholdMember, Person
+from field_app.review.models import HouseholdSurvey
 from field_app.review.states import SurveyStatus
-from field_app.surveys.models import HouseholdSurvey, SyncChange, Training, TransferSpell
+from field_app.surveys.models import SyncChange, Training, TransferSpell
 from tests.factories import make_id_number
 from tests.surveys import helpers as h
 

@@ -139,7 +139,7 @@ def request_strategy(app, rule, known):
 
 def _load_records(make) -> dict:
     """A small jurisdiction's worth of every kind of record; what the strategies pick from."""
-    from field_app.surveys.models import HouseholdSurvey
+    from field_app.review.models import HouseholdSurvey
 
     person = make.person(name="张三")
     other = make.person(name="李四", birth=dt.date(1962, 3, 1))
