@@ -21,6 +21,7 @@ from field_app.core.codes import Level, subtree_bounds
 from field_app.divisions.models import Division
 from field_app.households.models import Household, Person
 from field_app.indicators import Policy, compute_indicators, rules
+from field_app.indicators.policy import NOTICE_2019
 from field_app.reports.models import ReportKind
 
 RURAL_COLUMNS = ("rural_transfer", "new_generation_transfer", "stable_transfer_180d",
@@ -56,11 +57,13 @@ class TableContext:
     columns: tuple[str, ...]
     total: TableRow
     rows: list[TableRow]
+    policy: str = NOTICE_2019  # the working-age policy the figures were counted under
 
     def figures(self) -> dict[str, Any]:
         """The figures as stored and shown by /verify: every row and the total."""
         return {
             "division": dataclasses.asdict(self.division),
+            "policy": self.policy,
             "columns": list(self.columns),
             "total": _row_json(self.total),
             "rows": [_row_json(row) for row in self.rows],
@@ -148,4 +151,5 @@ def build_table(connection: Connection, kind: ReportKind, division: DivisionRef,
         rows = [TableRow(r.code, r.name, by_village.get(r.code, zero)) for r in refs]
     else:
         rows = [engine_row(ref) for ref in refs]
-    return TableContext(kind, division, start, end, columns, engine_row(division), rows)
+    return TableContext(kind, division, start, end, columns, engine_row(division), rows,
+                        policy.name)

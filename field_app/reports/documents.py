@@ -14,6 +14,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup, escape
 
+from field_app.indicators.policy import POLICY_LABELS
 from field_app.reports import labels
 from field_app.reports.context import TableContext
 from field_app.reports.models import ReportKind
@@ -54,4 +55,5 @@ def report_html(kind: ReportKind, context: TableContext | RosterContext, *, numb
             generated=generated_at.strftime("%Y-%m-%d %H:%M"),
             number=number, verify_url=verify_url, qr=qr_data_uri(verify_url),
             landscape=kind in LANDSCAPE, figure=figure, page_counter=page_counter,
+            policy_labels=POLICY_LABELS,
         )

@@ -19,6 +19,7 @@ from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.indicators import Policy, compute_indicators
 from field_app.indicators import rules
+from field_app.indicators.policy import NOTICE_2019
 from field_app.reports.context import RURAL_COLUMNS, DivisionRef
 from field_app.surveys.models import Training, TransferSpell
 
@@ -75,6 +76,7 @@ class RosterContext:
     end: dt.date
     households: list[RosterHousehold]
     indicators: dict[str, int | None]
+    policy: str = NOTICE_2019  # the working-age policy the figures were counted under
 
     @property
     def member_count(self) -> int:
@@ -82,7 +84,7 @@ class RosterContext:
 
     def figures(self) -> dict[str, Any]:
         """What /verify may show of a roster: counts and the village's figures, no person."""
-        return {"division": dataclasses.asdict(self.division),
+        return {"division": dataclasses.asdict(self.division), "policy": self.policy,
                 "households": len(self.households), "members": self.member_count,
                 "indicators": dict(self.indicators)}
 
@@ -179,4 +181,5 @@ def build_roster(connection: Connection, village: DivisionRef, start: dt.date, e
         household.members.sort(key=lambda x: (RELATION_ORDER.get(x.relation, 9), x.birth_date))
     values = compute_indicators(connection, village.code, start, end, policy)
     return RosterContext(village, division_path(connection, village.code), start, end,
-                         list(households.values()), {k: values[k] for k in RURAL_COLUMNS})
+                         list(households.values()), {k: values[k] for k in RURAL_COLUMNS},
+                         policy.name)

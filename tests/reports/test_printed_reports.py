@@ -18,6 +18,7 @@ from field_app.households.models import Household, HouseholdMember, Person
 from field_app.indicators import compute_indicators
 from field_app.reports.context import RURAL_COLUMNS, URBAN_COLUMNS
 from field_app.reports.documents import figure
+from field_app.indicators.policy import Policy
 from field_app.reports.operations import generate_report
 from tests.conftest import empty_database
 from tests.paths import EXAMPLES, ROOT
@@ -53,8 +54,10 @@ def printed(app):
             "urban": make("urban", LEAGUE),
             "villages": make("rural", LEAGUE, row_level=Level.VILLAGE),
             "roster": make("roster", VILLAGE),
+            "reform": make("urban", LEAGUE, policy=Policy.named("reform-2025")),
         }
-        codes = {row["code"] for report, _pdf in data.values() if "rows" in report.figures
+        codes = {row["code"] for key, (report, _pdf) in data.items() if "rows" in report.figures
+                 and key != "reform"
                  for row in report.figures["rows"]} | {LEAGUE, VILLAGE}
         data["engine"] = {code: engine(code) for code in codes}
         data["people"] = db.session.execute(
@@ -177,3 +180,17 @@ def test_every_printed_character_is_in_both_shipped_faces(printed, shipped_chara
             assert printed_characters <= face, printed_characters - face
         names = {f["name"].split("+", 1)[1] for f in pdf_fonts(printed[kind][1])}
         assert names <= {"Noto-Sans-CJK-SC-Subset", "Noto-Sans-CJK-SC-Subset-Bold"}, names
+
+
+@pytest.mark.parametrize(("kind", "policy"), [("rural", "notice-2019"), ("urban", "notice-2019"),
+                                              ("roster", "notice-2019"),
+                                              ("reform", "reform-2025")])
+def test_every_report_names_the_working_age_policy_it_counted_under(printed, kind, policy):
+    report, pdf = printed[kind]
+    text = pdf_text(pdf)
+    assert report.figures["policy"] == policy
+    assert "劳动年龄口径" in text and policy in text
+
+
+def test_the_same_figures_under_another_policy_are_another_report(printed):
+    assert printed["reform"][0].number != printed["urban"][0].number
