@@ -47,7 +47,8 @@ def _unsafe_char(ch: str) -> bool:
 
 
 def find_unsafe(text: str | None, *, single_line: bool = False) -> tuple[int, str] | None:
-    """``(position, 'U+XXXX')`` of the first character not allowed in stored text, or None.
+    """``(position, code)`` of the first character not allowed in stored text (the code
+    written like ``'U+202E'``), or None.
 
     ``position`` counts from 0. Tab, LF and CR are allowed (a reason may run over several
     lines) unless ``single_line``: a name or an address holds none of them."""
