@@ -18,7 +18,7 @@ from field_app.core.errors import ValidationFailed
 from field_app.core.permissions import require_can
 from field_app.divisions.models import Division
 from field_app.extensions import csrf, db, limiter
-from field_app.households.scope import person_maintained_within
+from field_app.households.scope import divisions_of, person_maintained_within
 from field_app.surveys import queries, sync
 from field_app.surveys.roster import households_json, round_json, where_text
 from field_app.surveys.schemas import (
@@ -95,7 +95,10 @@ def survey_person():
     known = queries.where_known(db.session, [person.id], scope)[person.id]
     linkable = queries.membership_of(db.session, person) is None
     masked = person.name[:1] + "*" * (len(person.name) - 1) if within else None
-    audit(db.session, "survey_person_lookup", target_type="persons", target_id=person.id)
+    # Filed also under every division holding a record of the person: their auditors see
+    # who looked the person up from outside.
+    audit(db.session, "survey_person_lookup", target_type="persons", target_id=person.id,
+          also=divisions_of(db.session, person.id))
     return jsonify(server=SERVER, known=True, linkable=linkable, name_masked=masked,
                    where=where_text(known))
 

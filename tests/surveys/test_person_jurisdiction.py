@@ -206,8 +206,12 @@ def test_looking_up_a_person_of_another_county_shows_neither_name_nor_place(cadr
     assert found == {"server": "field_app", "known": True, "linkable": False,
                      "name_masked": None, "where": []}
     db.session.expire_all()
-    assert db.session.scalar(select(AuditEvent.target_id).where(
-        AuditEvent.action == "survey_person_lookup")) == str(person.id)
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "survey_person_lookup"))
+    assert event.target_id == str(person.id)
+    # The auditors of the person's own village see who looked them up from outside.
+    assert db.session.scalars(select(AuditEventDivision.division_code).where(
+        AuditEventDivision.event_id == event.id)).all() == [ELSEWHERE]
 
 
 @pytest.mark.parametrize("number", ["", "x", "1" * 200, "15220119850102031\x00",
