@@ -44,6 +44,9 @@ def _register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     install_audit(db.session)
+    from field_app.locks.checks import install as install_locks
+
+    install_locks(db.session)  # no write changes a locked period's figures
     from field_app.core import transaction
 
     transaction.init_app(app, db.session)  # the one commit of a request

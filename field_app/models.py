@@ -17,6 +17,13 @@ from field_app.registrations.models import (  # noqa: F401
     NaturalAttrition,
     UnemploymentRegistration,
 )
+from field_app.locks.models import PeriodLock  # noqa: F401
+from field_app.reporting.models import (  # noqa: F401
+    Submission,
+    SubmissionReport,
+    SubmissionRoster,
+    SubmissionScan,
+)
 from field_app.reports.models import Report, ReportDocument  # noqa: F401
 from field_app.review.models import HouseholdSurvey, ReturnReason  # noqa: F401
 from field_app.surveys.models import (  # noqa: F401

@@ -29,9 +29,26 @@ class Capability(enum.StrEnum):
     READ_AUDIT = "read_audit"  # the audit log, masked
     REVEAL_AUDIT = "reveal_audit"  # an audit event's values in full
     MANAGE_ACCOUNTS = "manage_accounts"  # accounts and restore requests
+    # The reporting chain (逐级审核上报)
+    VIEW_SUBMISSIONS = "view_submissions"  # the report calendar and the status of divisions below
+    SUBMIT_REPORTS = "submit_reports"  # submit one's own division's figures, ask for a correction
+    SIGN_OFF_REPORTS = "sign_off_reports"  # the leader's sign-off of a signed and sealed paper
+    APPROVE_SUBMISSIONS = "approve_submissions"  # approve or return the level below's submissions
+    VIEW_SNAPSHOTS = "view_snapshots"  # the monthly frozen snapshots (固化备份)
+    # Figures an office can stand behind
+    RUN_QUALITY_SCAN = "run_quality_scan"  # scan for quality findings, explain or close them
+    EXPLAIN_FIGURES = "explain_figures"  # the persons behind a figure, masked
+    ENTER_REPORTED_FIGURES = "enter_reported_figures"  # reported figures for the ±5% check
+    SET_TARGETS = "set_targets"  # annual targets of the divisions below
 
 
 C = Capability
+# The reporting chain: each level's reviewer submits its own division upward (the township
+# reviewer its villages' survey, the county and league statisticians their figures); the
+# level above approves or returns (the county statistician the townships, the league
+# statistician the counties, the region statistician the leagues); the county leader signs
+# off the county's signed and sealed paper. The county system administrator (the notice's
+# 旗县管理员) manages the accounts of its county only.
 # Who works the registration desk (see README, "Registration desk"): the township staff and
 # the county statisticians register; county leaders and administrators read. The notice has
 # county offices print and sign the reports; the league and region administrators may print
@@ -40,16 +57,35 @@ C = Capability
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.VILLAGE_COLLECTOR: frozenset({C.READ_STATISTICS, C.COLLECT_SURVEY}),
     Role.TOWNSHIP_REVIEWER: frozenset({C.READ_STATISTICS, C.REVIEW_HOUSEHOLDS, C.READ_DESK,
-                                       C.REGISTER_DESK}),
+                                       C.REGISTER_DESK, C.PRINT_REPORTS, C.VIEW_SUBMISSIONS,
+                                       C.SUBMIT_REPORTS, C.RUN_QUALITY_SCAN,
+                                       C.EXPLAIN_FIGURES}),
     Role.COUNTY_STATISTICIAN: frozenset({C.READ_STATISTICS, C.VIEW_ROUNDS, C.MANAGE_ROUNDS,
                                          C.READ_DESK, C.REGISTER_DESK, C.ENTER_ATTRITION,
-                                         C.ENTER_TOTALS, C.PRINT_REPORTS}),
+                                         C.ENTER_TOTALS, C.PRINT_REPORTS, C.VIEW_SUBMISSIONS,
+                                         C.SUBMIT_REPORTS, C.APPROVE_SUBMISSIONS,
+                                         C.RUN_QUALITY_SCAN, C.EXPLAIN_FIGURES,
+                                         C.ENTER_REPORTED_FIGURES, C.SET_TARGETS}),
     Role.COUNTY_LEADER: frozenset({C.READ_STATISTICS, C.VIEW_ROUNDS, C.READ_DESK,
-                                   C.PRINT_REPORTS}),
+                                   C.PRINT_REPORTS, C.VIEW_SUBMISSIONS, C.SIGN_OFF_REPORTS,
+                                   C.EXPLAIN_FIGURES}),
+    Role.COUNTY_ADMIN: frozenset({C.READ_STATISTICS, C.VIEW_SUBMISSIONS, C.READ_AUDIT,
+                                  C.MANAGE_ACCOUNTS}),
+    Role.LEAGUE_STATISTICIAN: frozenset({C.READ_STATISTICS, C.READ_DESK, C.PRINT_REPORTS,
+                                         C.VIEW_SUBMISSIONS, C.SUBMIT_REPORTS,
+                                         C.APPROVE_SUBMISSIONS, C.RUN_QUALITY_SCAN,
+                                         C.EXPLAIN_FIGURES, C.ENTER_REPORTED_FIGURES,
+                                         C.SET_TARGETS}),
+    Role.REGION_STATISTICIAN: frozenset({C.READ_STATISTICS, C.READ_DESK, C.PRINT_REPORTS,
+                                         C.VIEW_SUBMISSIONS, C.APPROVE_SUBMISSIONS,
+                                         C.RUN_QUALITY_SCAN, C.EXPLAIN_FIGURES,
+                                         C.ENTER_REPORTED_FIGURES, C.SET_TARGETS}),
     Role.LEAGUE_ADMIN: frozenset({C.READ_STATISTICS, C.READ_DESK, C.PRINT_REPORTS,
-                                  C.READ_AUDIT, C.MANAGE_ACCOUNTS}),
+                                  C.READ_AUDIT, C.MANAGE_ACCOUNTS, C.VIEW_SUBMISSIONS,
+                                  C.VIEW_SNAPSHOTS}),
     Role.REGION_ADMIN: frozenset({C.READ_STATISTICS, C.READ_DESK, C.PRINT_REPORTS,
-                                  C.READ_AUDIT, C.MANAGE_ACCOUNTS}),
+                                  C.READ_AUDIT, C.MANAGE_ACCOUNTS, C.VIEW_SUBMISSIONS,
+                                  C.VIEW_SNAPSHOTS}),
     Role.AUDITOR: frozenset({C.READ_AUDIT, C.REVEAL_AUDIT}),
 }
 

@@ -15,6 +15,9 @@ class Role(enum.StrEnum):
     TOWNSHIP_REVIEWER = "township_reviewer"  # 乡镇审核员
     COUNTY_STATISTICIAN = "county_statistician"  # 旗县统计员
     COUNTY_LEADER = "county_leader"  # 旗县分管领导
+    COUNTY_ADMIN = "county_admin"  # 旗县系统管理员（由盟市系统管理员任命）
+    LEAGUE_STATISTICIAN = "league_statistician"  # 盟市统计员
+    REGION_STATISTICIAN = "region_statistician"  # 自治区统计员
     LEAGUE_ADMIN = "league_admin"  # 盟市系统管理员
     REGION_ADMIN = "region_admin"  # 自治区系统管理员
     AUDITOR = "auditor"  # 审计员
@@ -25,6 +28,9 @@ ROLE_LEVEL: dict[Role, Level | None] = {
     Role.TOWNSHIP_REVIEWER: Level.TOWNSHIP,
     Role.COUNTY_STATISTICIAN: Level.COUNTY,
     Role.COUNTY_LEADER: Level.COUNTY,
+    Role.COUNTY_ADMIN: Level.COUNTY,
+    Role.LEAGUE_STATISTICIAN: Level.LEAGUE,
+    Role.REGION_STATISTICIAN: Level.REGION,
     Role.LEAGUE_ADMIN: Level.LEAGUE,
     Role.REGION_ADMIN: Level.REGION,
     Role.AUDITOR: None,  # bound to any division; reads that subtree's audit log

@@ -83,3 +83,37 @@ def _parse(text: str) -> tuple[dt.date, dt.date]:
 
 def year_to_date(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(today.year, 1, 1), today
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    """The period as a reader names it: ``2026年``, ``2026年第3季度``, ``2026年11月``,
+    ``2026年1月至6月`` or ``2026-01-15至2026-06-20`` (in the reader's language)."""
+    from flask_babel import gettext as _  # noqa: PLC0415 - a page's or command's language
+
+    whole = start.day == 1 and end == _month_end(end.year, end.month)
+    if not whole:
+        return _("%(start)s至%(end)s", start=start.isoformat(), end=end.isoformat())
+    if start.year == end.year:
+        if (start.month, end.month) == (1, 12):
+            return _("%(year)s年", year=start.year)
+        if start.month % 3 == 1 and end.month == start.month + 2:
+            return _("%(year)s年第%(quarter)s季度", year=start.year, quarter=end.month // 3)
+        if start.month == end.month:
+            return _("%(year)s年%(month)s月", year=start.year, month=start.month)
+        return _("%(year)s年%(first)s月至%(last)s月", year=start.year, first=start.month,
+                 last=end.month)
+    return _("%(start)s至%(end)s", start=f"{start:%Y-%m}", end=f"{end:%Y-%m}")
+
+
+def period_key(start: dt.date, end: dt.date) -> str:
+    """The period as ``parse_period`` reads it back: ``2026``, ``2026Q3``, ``2026-11``,
+    ``2026-01..2026-06``; ``ValueError`` for a span that is not whole months."""
+    if start.day != 1 or end != _month_end(end.year, end.month):
+        raise ValueError(f"not whole months: {start}..{end}")
+    if start.year == end.year and (start.month, end.month) == (1, 12):
+        return str(start.year)
+    if start.year == end.year and start.month % 3 == 1 and end.month == start.month + 2:
+        return f"{start.year}Q{end.month // 3}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%Y-%m}"
+    return f"{start:%Y-%m}..{end:%Y-%m}"

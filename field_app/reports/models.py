@@ -66,6 +66,11 @@ class Report(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     # What /verify shows: division name, period and the printed figures; never a person.
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # A report of a submission that a later version (a correction) replaced: when, and by
+    # which report; /verify says so.
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"),
+                                                         nullable=True)
 
     def hash_matches(self, candidate: str | None) -> bool:
         """``candidate`` (hex, any case, spaces around it ignored) is this PDF's SHA-256."""
