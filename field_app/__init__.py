@@ -79,14 +79,23 @@ def _register_blueprints(app: Flask) -> None:
     from field_app.audit.views import bp as audit_bp
     from field_app.registrations import list_views as _desk_lists, views as _desk  # noqa: F401
     from field_app.registrations.blueprint import bp as registrations_bp
+    from field_app.reporting.views import bp as reporting_bp
     from field_app.reports.views import bp as reports_bp
     from field_app.review.views import bp as review_bp
+    from field_app.snapshots.views import bp as snapshots_bp
     from field_app.statistics.views import bp as statistics_bp
+    from field_app.statistics import explain as _explain  # noqa: F401  (routes)
     from field_app.surveys.views import bp as survey_bp
 
     for blueprint in (accounts_bp, statistics_bp, registrations_bp, reports_bp, audit_bp, api_bp,
-                      survey_bp, review_bp):
+                      survey_bp, review_bp, reporting_bp, snapshots_bp):
         app.register_blueprint(blueprint)
+    from field_app.targets.views import bp as targets_bp
+
+    app.register_blueprint(targets_bp)
+    from field_app.quality.views import bp as quality_bp
+
+    app.register_blueprint(quality_bp)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -12,6 +12,15 @@ from typing import Any
 
 import orjson
 
+# The form block of the printed forms until the statistics office supplies its own (表号,
+# 制定机关, 批准文号, 有效期至 of each form): visibly placeholders, never invented numbers.
+REPORT_FORM_PLACEHOLDERS = {
+    "number": "表号待定（请在配置中填写）",
+    "authority": "制定机关待定（请在配置中填写）",
+    "approval": "批准文号待定（请在配置中填写）",
+    "valid_until": "有效期待定（请在配置中填写）",
+}
+
 DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
     "SECRET_KEY": None,
@@ -28,6 +37,23 @@ DEFAULTS: dict[str, Any] = {
     "POLICY_FEMALE_MAX_AGE": 55,
     "POLICY_NEW_GENERATION_BORN_FROM": "1980-01-01",
     "POLICY_STABLE_DAYS": 180,
+    # The households the rural figures count (FIELD_APP_SURVEY_BASIS): "synced", every
+    # household the phones have synced (the spec), or "approved", only those the township
+    # has approved in review; see field_app.indicators.policy.
+    "SURVEY_BASIS": "synced",
+    # The report calendar (逐级上报): a period's report is due this many days after the
+    # period ends, by the level that submits it (township to county, county to league, league
+    # to region), for every monthly, quarterly and annual period.
+    "REPORT_DUE_DAYS": {"township": 3, "county": 5, "league": 10},
+    "REPORT_PERIOD_KINDS": ["month", "quarter", "year"],
+    # The form block of each printed form (FIELD_APP_REPORT_FORMS, JSON by report kind:
+    # {"rural": {"number": "…", "authority": "…", "approval": "…", "valid_until": "…"},
+    # "urban": {…}, "roster": {…}}); a field not given prints its placeholder.
+    "REPORT_FORMS": {kind: dict(REPORT_FORM_PLACEHOLDERS) for kind in ("rural", "urban", "roster")},
+    # The quarterly analysis (季分析) is due this many days after the quarter (the notice).
+    "ANALYSIS_DUE_DAYS": 10,
+    # The largest scan of a signed and sealed paper (PDF, JPEG or PNG).
+    "SCAN_MAX_BYTES": 10 * 1024 * 1024,
     # The league whose figures the home page opens on before sign-in context exists.
     "HOME_DIVISION": "152200000000",
     # Account lifecycle (内人社办发〔2019〕112号 一(五)) and sign-in security.
@@ -62,6 +88,25 @@ DEFAULTS: dict[str, Any] = {
     # demo runs); "redis://host:6379" shares the counts between gunicorn workers.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    # Quality rules (field_app.quality.rules, docs/quality.md): a registration entered more
+    # than this many days after the employment began is late (补录); a household further
+    # from its village's median point than median + factor x MAD of the village's distances
+    # (and than the floor in metres) is an outlier, tested in villages of at least so many
+    # located households; a division's last week of a period with at least SURGE_MIN new
+    # employments and more than SURGE_FACTOR times its weekly mean over the weeks before;
+    # an employer with at least EMPLOYER_MONTH_MIN hires in a month and more than
+    # EMPLOYER_MONTH_FACTOR times its monthly mean over the twelve months before.
+    "QUALITY_LATE_ENTRY_DAYS": 60,
+    "QUALITY_LOCATION_MAD_FACTOR": 5.0,
+    "QUALITY_LOCATION_MIN_METRES": 2000,
+    "QUALITY_LOCATION_MIN_HOUSEHOLDS": 5,
+    "QUALITY_SURGE_FACTOR": 3.0,
+    "QUALITY_SURGE_MIN": 10,
+    "QUALITY_SURGE_BASELINE_WEEKS": 12,
+    "QUALITY_EMPLOYER_MONTH_FACTOR": 3.0,
+    "QUALITY_EMPLOYER_MONTH_MIN": 20,
+    # The scheduled pre-report scan runs this many days before each due date.
+    "QUALITY_PRE_REPORT_DAYS": 7,
 }
 
 _FLASK_KEYS = {"TESTING", "DEBUG", "SERVER_NAME", "PREFERRED_URL_SCHEME", "SESSION_COOKIE_SECURE",

@@ -20,11 +20,16 @@ from field_app.registrations.models import (  # noqa: F401
 from field_app.locks.models import PeriodLock  # noqa: F401
 from field_app.reporting.models import (  # noqa: F401
     Submission,
+    SubmissionPerson,
     SubmissionReport,
     SubmissionRoster,
     SubmissionScan,
 )
+from field_app.quality.models import QualityFinding, QualityScan  # noqa: F401
 from field_app.reports.models import Report, ReportDocument  # noqa: F401
+from field_app.snapshots.models import Snapshot  # noqa: F401
+from field_app.statistics.models import PeriodChoice  # noqa: F401
+from field_app.targets.models import AnnualTarget, ReportedFigure  # noqa: F401
 from field_app.review.models import HouseholdSurvey, ReturnReason  # noqa: F401
 from field_app.surveys.models import (  # noqa: F401
     SurveyRound,

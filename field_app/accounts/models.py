@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from field_app.accounts.capabilities import CAPABILITY_LEVEL, Capability, role_can
 from field_app.accounts.roles import (
-    ADMIN_ROLES,
+    GRANTS,
     ROLE_LEVEL,
     SECOND_FACTOR_ROLES,
     AccountState,
@@ -27,7 +27,7 @@ from field_app.accounts.roles import (
 from field_app.core.clock import clock
 from field_app.core.db import Base, TrackedMixin
 from field_app.core.types import enum_column_type
-from field_app.core.codes import in_subtree, is_ancestor, level_of
+from field_app.core.codes import in_subtree, level_of
 from field_app.divisions.models import Division
 
 
@@ -109,24 +109,30 @@ class User(UserMixin, TrackedMixin, Base):
         return self.can(Capability.MANAGE_ACCOUNTS)
 
     def can_manage(self, account: User) -> bool:
-        """Administrators manage accounts below their own level within their division;
-        nobody manages their own account's role or division."""
+        """Administrators manage the accounts of the roles they grant (``roles.GRANTS``)
+        within their subtree; nobody manages their own account. A deactivated account has
+        no role: whoever administers its former division manages it (gives it a new post)."""
         if not self.is_admin or account.id == self.id:
             return False
-        if account.role in ADMIN_ROLES and account.role == self.role:
+        if account.role is not None and account.role not in GRANTS.get(self.role, ()):
             return False
         return self.can(Capability.MANAGE_ACCOUNTS,
                         at=account.division_code or account.former_division_code)
 
     def can_assign(self, role: Role, division_code: str) -> bool:
-        """Whether this administrator may give ``role`` at ``division_code``."""
+        """Whether this administrator may give ``role`` at ``division_code``: a role it
+        grants, at a division of its subtree on the role's level."""
+        if role not in GRANTS.get(self.role, ()):
+            return False
         if not self.can(Capability.MANAGE_ACCOUNTS, at=division_code):
             return False
-        if role in ADMIN_ROLES:
-            return self.role == Role.REGION_ADMIN and role == Role.LEAGUE_ADMIN and is_ancestor(
-                self.division_code, division_code) and level_of(division_code) == ROLE_LEVEL[role]
         required = ROLE_LEVEL[role]
         return required is None or level_of(division_code) == required
+
+    def grantable_roles(self) -> list[Role]:
+        """The roles this administrator may give, in the order of ``Role``."""
+        granted = GRANTS.get(self.role, frozenset())
+        return [role for role in Role if role in granted]
 
 
 class RestoreRequest(TrackedMixin, Base):

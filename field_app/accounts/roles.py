@@ -36,7 +36,18 @@ ROLE_LEVEL: dict[Role, Level | None] = {
     Role.AUDITOR: None,  # bound to any division; reads that subtree's audit log
 }
 
-ADMIN_ROLES = frozenset({Role.LEAGUE_ADMIN, Role.REGION_ADMIN})
+ADMIN_ROLES = frozenset({Role.COUNTY_ADMIN, Role.LEAGUE_ADMIN, Role.REGION_ADMIN})
+# The posts of a county and below, which the county's own administrator fills.
+COUNTY_POSTS = frozenset({Role.VILLAGE_COLLECTOR, Role.TOWNSHIP_REVIEWER,
+                          Role.COUNTY_STATISTICIAN, Role.COUNTY_LEADER})
+# The roles each administrator grants, and so the accounts it manages (within its subtree,
+# each at its role's level): never its own role, nor a role above it. The league
+# administrator appoints the county administrators (the notice's 旗县管理员) of its league.
+GRANTS: dict[Role, frozenset[Role]] = {
+    Role.COUNTY_ADMIN: COUNTY_POSTS,
+    Role.LEAGUE_ADMIN: COUNTY_POSTS | {Role.COUNTY_ADMIN, Role.LEAGUE_STATISTICIAN, Role.AUDITOR},
+    Role.REGION_ADMIN: frozenset(Role) - {Role.REGION_ADMIN},
+}
 # Roles that sign in with a second factor (TOTP or a recovery code) after the password: they
 # grant accounts or read every record's history. Optional for everyone else.
 SECOND_FACTOR_ROLES = ADMIN_ROLES | {Role.AUDITOR}

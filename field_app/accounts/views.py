@@ -296,7 +296,7 @@ def list_accounts():
 @bp.route("/accounts/new", methods=["GET", "POST"])
 @admin_only
 def new_account():
-    form = AccountForm()
+    form = AccountForm(roles=current_user.grantable_roles())
     return handle_form(form, lambda: operations.create_account(
         db.session, actor=current_user, username=form.username.data,
         display_name=form.display_name.data, role=Role(form.role.data),
@@ -315,7 +315,8 @@ def show_account(account_id: int):
 def _account_page(account: User, **given) -> str:
     """The account with its action forms; ``given``: a refused one, shown with its errors."""
     forms = {"assignment": AssignmentForm(formdata=None, role=account.role and account.role.value,
-                                          division_code=account.division_code),
+                                          division_code=account.division_code,
+                                          roles=current_user.grantable_roles()),
              "deactivate": DeactivateForm(formdata=None),
              "reset": ResetPasswordForm(formdata=None),
              "reset_second_factor": ConfirmForm(formdata=None)}
@@ -334,7 +335,8 @@ def _account_action(account_id: int, name: str, form, action, done_message: str)
 @bp.post("/accounts/<int:account_id>/assignment")
 @admin_only
 def assign(account_id: int):
-    return _account_action(account_id, "assignment", AssignmentForm(), lambda account, form:
+    form = AssignmentForm(roles=current_user.grantable_roles())
+    return _account_action(account_id, "assignment", form, lambda account, form:
                            operations.change_assignment(db.session, account,
                                                         actor=current_user,
                                                         role=Role(form.role.data),

@@ -26,10 +26,13 @@ ACTION_LABELS = {
     "audit_reveal": _l("查看审计事件完整内容"),
     "survey_round_open": _l("开启入户调查"),
     "survey_round_close": _l("结束入户调查"),
+    "survey_round_reopen": _l("重新开启入户调查"),
     "household_submit": _l("提交审核"),
+    "household_confirm": _l("本户无变化（已核实）"),
     "household_approve": _l("审核通过"),
     "household_return": _l("退回修改"),
     "survey_person_lookup": _l("入户调查查询人员"),
+    "explain_view": _l("查看指标计入人员"),
 }
 
 TARGET_LABELS = {
@@ -51,6 +54,8 @@ TARGET_LABELS = {
     "return_reasons": _l("退回原因"),
     "audit_events": _l("审计日志"),
     "reports": _l("报表"),
+    "annual_targets": _l("年度目标任务"),
+    "reported_figures": _l("报表数（核对）"),
 }
 
 

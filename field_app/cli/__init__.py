@@ -5,8 +5,12 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from field_app.cli import accounts, demo, exchange, indicators, reports
+    from field_app.cli import (accounts, demo, exchange, indicators, periods, quality, reports,
+                               snapshots)
 
     for command in (exchange.import_data, exchange.export_data, indicators.indicators,
-                    demo.load_demo, accounts.accounts, reports.report):
+                    demo.load_demo, accounts.accounts, reports.report, periods.period,
+                    snapshots.snapshot):
         app.cli.add_command(command)
+    app.cli.add_command(quality.quality)
+

@@ -102,6 +102,9 @@ def handle_form(form: FlaskForm, operate: Callable[[], Any], /, *,
     if form.validate_on_submit():
         try:
             result = operate()
+            # Some refusals are found only when the writes reach the database (a write into
+            # a locked period, ``locks.checks``): flushed here, they are the form's too.
+            current_app.extensions["sqlalchemy"].session.flush()
         except DomainError as error:
             status = refuse(form, error, keep_writes=keep_writes)
         else:

@@ -50,6 +50,8 @@ BODY_LIMITS: dict[str, int | None] = {
     "reports.verify": 8 * MB,
     # 100 changes per request (static/survey/store.js), each well under 2 KB.
     "api.survey_sync": 1 * MB,
+    # The scan of a signed and sealed paper (SCAN_MAX_BYTES, 10 MB by default) and its form.
+    "reporting.upload_scan": 11 * MB,
 }
 FORM_LIMIT = 256 * KB
 

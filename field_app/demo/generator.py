@@ -18,6 +18,7 @@ from typing import Any
 from stdnum.cn import ric, uscc
 
 from field_app.exchange.files import FILES
+from field_app.registrations import numbers
 
 DEFAULT_HOUSEHOLDS_PER_VILLAGE = 13  # ~225 rural villages: about 3,000 households
 
@@ -147,7 +148,7 @@ class _Builder:
 
     def serial(self, prefix: str) -> str:
         self.serials[prefix] += 1
-        return f"{prefix}{self.serials[prefix]:05d}"
+        return numbers.number(prefix, self.serials[prefix])
 
     def credit_code(self, kind: str, banner: str) -> str:
         while True:
@@ -386,7 +387,8 @@ class _Builder:
             end = self.between(start + dt.timedelta(days=30), self.today)
         registered = min(self.today, start + dt.timedelta(days=rng.randint(0, 20)))
         self.add("employment_registrations.csv",
-                 registration_id=self.serial(f"JY{banner}{registered:%Y}"),
+                 registration_id=self.serial(numbers.prefix(numbers.EMPLOYMENT, banner,
+                                                             registered.year)),
                  id_number=person.id_number, division_code=code, employment_type=kind,
                  employer_uscc=employer[0], employer_name=employer[1], start_date=start,
                  end_date=end, registered_on=registered, person_category=category,
@@ -449,7 +451,8 @@ class _Builder:
             if aid:
                 aid |= {"exited_on": cancelled, "exit_reason": "other"}
         self.add("unemployment_registrations.csv",
-                 registration_id=self.serial(f"SY{banner}{registered:%Y}"),
+                 registration_id=self.serial(numbers.prefix(numbers.UNEMPLOYMENT, banner,
+                                                             registered.year)),
                  id_number=person.id_number, division_code=code, registered_on=registered,
                  cancelled_on=cancelled, valid=rng.random() < 0.97,
                  receives_benefit=rng.random() < 0.4)

@@ -13,13 +13,17 @@ from typing import Any
 from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Connection, select
 
 from field_app.core.errors import ValidationFailed
+from field_app.core.i18n import both
 from field_app.exchange.columns import CellError
 from field_app.exchange.exporter import cell_text
 from field_app.exchange.files import FileSpec
 from field_app.exchange.labels import COLUMNS
-from field_app.exchange.reader import ROW_CHECKS
+from field_app.exchange.lookups import rows_with_keys
+from field_app.exchange.reader import ROW_CHECKS, Dataset, RowError
+from field_app.households.models import Household, HouseholdMember, Person, Relation
 
 
 # A column name standing alone in a message (not part of a longer identifier).
@@ -66,3 +70,32 @@ def check_row(spec: FileSpec, values: dict[str, Any], labels: dict | None = None
     if errors:
         raise ValidationFailed(str(next(iter(errors.values()))[0]), errors)
     return row
+
+
+def head_faults(conn: Connection, dataset: Dataset) -> list[RowError]:
+    """A household has one head (户主): every ``head`` row of ``household_members.csv``
+    whose household would end up with two or more, counting the stored members the data
+    set does not place elsewhere. Set-based: one look-up of the stored heads.
+
+    A household left with no head is not refused here: the interchange allows it (the
+    example data set has one, a household of 18 with none), and the survey requires a head
+    before the household can be submitted."""
+    members = dataset.files.get("household_members.csv")
+    if members is None:
+        return []
+    given = {row["id_number"] for row in members.rows}
+    rows = [(row, line) for row, line in zip(members.rows, members.lines)
+            if row["relation"] == Relation.HEAD]
+    heads: dict[str, int] = {}
+    for row, _line in rows:
+        heads[row["household_code"]] = heads.get(row["household_code"], 0) + 1
+    query = (select(Household.code, Person.id_number)
+             .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+             .join(Person, Person.id == HouseholdMember.person_id)
+             .where(HouseholdMember.relation == Relation.HEAD))
+    for code, id_number in rows_with_keys(conn, Household.__table__, query, "code", set(heads)):
+        if id_number not in given:  # a stored head the data set leaves where they are
+            heads[code] += 1
+    return [RowError(members.spec.filename, line, "relation", str(row["relation"]),
+                     both(_l("每户只能有一名户主，该户有%(n)d名", n=heads[row["household_code"]])))
+            for row, line in rows if heads[row["household_code"]] > 1]

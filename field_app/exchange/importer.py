@@ -1,7 +1,8 @@
 """Write a checked data set: all or nothing, idempotent, set-based.
 
-``import_dataset`` checks the whole data set first (``reader.read_dataset``, and with a scope
-``scope.scope_faults``); with any fault it returns the faults and writes nothing. Otherwise
+``import_dataset`` checks the whole data set first (``reader.read_dataset``, with a scope
+``scope.scope_faults``, and always the period locks, ``scope.lock_faults``); with any fault
+it returns the faults and writes nothing. Otherwise
 each file is merged into its table by natural key: new keys are inserted in bulk
 (``core.sql.insert_rows``: COPY on PostgreSQL), changed rows are updated with one
 executemany UPDATE, identical rows are left alone, so a second import of the same data set
@@ -25,9 +26,10 @@ from field_app.audit.operations import plain, record_many
 from field_app.core.clock import clock
 from field_app.core.sql import insert_rows
 from field_app.divisions.models import Division
+from field_app.exchange.checks import head_faults
 from field_app.exchange.lookups import chunks, fetch_map, rows_with_keys
 from field_app.exchange.reader import Dataset, RowError, read_dataset
-from field_app.exchange.scope import scope_faults
+from field_app.exchange.scope import lock_faults, scope_faults
 from field_app.exchange.targets import TARGETS, Lookups, Target, normalise
 from field_app.households.models import Household, Person
 
@@ -164,6 +166,9 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
             dataset.errors.extend(scope_faults(conn, dataset, scope))
         if rule is not None:
             dataset.errors.extend(rule(dataset))
+        dataset.errors.extend(head_faults(conn, dataset))
+        # Rows that would change a locked period: the ORM's check does not see Core writes.
+        dataset.errors.extend(lock_faults(conn, dataset))
         if dataset.errors:
             return ImportResult(sorted(dataset.errors, key=lambda e: (e.file, e.line)), {})
         now = clock.now()

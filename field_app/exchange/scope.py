@@ -18,20 +18,34 @@ import runs without a scope and never comes here.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import Session
 
-from field_app.core.codes import in_subtree
+from field_app.core.codes import in_subtree, subtree_bounds
 from field_app.core.i18n import both
 from field_app.exchange.lookups import chunks, fetch_map, rows_with_keys
 from field_app.exchange.reader import Dataset, ParsedFile, RowError
 from field_app.exchange.targets import TARGETS, Lookups, normalise
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.households.scope import persons_outside
+from field_app.locks.checks import (
+    DATED_TABLES,
+    PERSON_LINKED,
+    ActiveLock,
+    active_locks,
+    covering,
+    describe,
+    lazily,
+    membership_changed,
+    person_division_map,
+    person_spans,
+    touched_dates,
+)
 
 OUTSIDE = _l("区划不在本辖区")
 UNPLACED = _l("该人员不属于本辖区的任何户，无法确定所属区划")
@@ -211,3 +225,196 @@ def _persons_changed(conn: Connection, parsed: ParsedFile, scope: str) -> list[R
             elsewhere |= persons_outside(session, chunk, scope)
     return [_fault(parsed, line, column, value, PERSON_ELSEWHERE)
             for person_id, (line, column, value) in changes.items() if person_id in elsewhere]
+
+
+# --- period locks ---------------------------------------------------------------------------
+# The importer writes with Core statements, which the ORM hook of ``locks.checks`` never sees:
+# the same rule is applied here to the rows, before anything is written, for every import
+# (command line and web alike). Only an import can move a household to another village; that
+# move is refused as a change of its members' memberships would be.
+
+class _Unknown(dict):
+    """Natural key → stored id; ``None`` for a row not stored yet."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def lock_faults(conn: Connection, dataset: Dataset) -> list[RowError]:
+    """Every row of ``dataset`` that would change a locked period's figures (the rule of
+    ``locks.checks``: an inserted row by its dates, a changed row by the dates it sets or
+    clears, its old values included), each named with the locked periods. No active lock:
+    one query and an empty list."""
+    locks = active_locks(conn)
+    if not locks:
+        return []
+    files = dataset.files
+    numbers = {row["id_number"] for parsed in files.values()
+               if "id_number" in parsed.spec.column_names for row in parsed.rows}
+    members = files.get("household_members.csv")
+    lookups = Lookups(
+        person_ids=_Unknown(fetch_map(conn, Person.__table__, "id_number", "id", numbers)),
+        household_ids=_Unknown(fetch_map(
+            conn, Household.__table__, "code", "id",
+            {row["household_code"] for row in (members.rows if members is not None else ())})))
+    villages = _household_villages(conn, dataset)
+    # Where the data set itself places each person: their membership, their desk records.
+    given: dict[str, set[str]] = {}
+    for parsed in files.values():
+        names = parsed.spec.column_names
+        if "id_number" not in names or parsed.spec.filename == "persons.csv":
+            continue
+        for row in parsed.rows:
+            place = (villages.get(row["household_code"]) if "household_code" in names
+                     else row.get("division_code"))
+            if place:
+                given.setdefault(row["id_number"], set()).add(place)
+
+    faults: list[RowError] = []
+    for filename, parsed in files.items():
+        target = TARGETS[filename]
+        table = target.table.name
+        if table in DATED_TABLES:
+            faults += _dated_faults(conn, parsed, target, lookups, given, locks)
+        elif filename == "household_members.csv":
+            faults += _member_faults(conn, dataset, parsed, lookups, villages, locks)
+        elif filename == "households.csv":
+            faults += _moved_household_faults(conn, parsed, locks)
+    return faults
+
+
+def _moved_household_faults(conn: Connection, parsed: ParsedFile,
+                            locks: list[ActiveLock]) -> list[RowError]:
+    """A household moved to another village takes its members' spells and trainings along:
+    refused as a membership change is, for the members it has now."""
+    stored = fetch_map(conn, Household.__table__, "code", "village_code",
+                       {row["household_code"] for row in parsed.rows})
+    moved = {row["household_code"]: (stored[row["household_code"]], row["village_code"])
+             for row in parsed.rows
+             if row["household_code"] in stored
+             and stored[row["household_code"]] != row["village_code"]}
+    if not moved:
+        return []
+    ids = fetch_map(conn, Household.__table__, "code", "id", set(moved))
+    members = HouseholdMember.__table__
+    persons: dict[int, list[int]] = {}
+    for household_id, person_id in rows_with_keys(
+            conn, members, select(members.c.household_id, members.c.person_id),
+            "household_id", set(ids.values())):
+        persons.setdefault(household_id, []).append(person_id)
+    spans = person_spans(conn, {p for found in persons.values() for p in found})
+    faults = []
+    for row, line in _rows(parsed):
+        code = row["household_code"]
+        if code not in moved:
+            continue
+        held = [span for person in persons.get(ids.get(code), ())
+                for span in spans.get(person, ())]
+        hit = [lock for lock in locks if lock.overlaps(set(moved[code]), held)]
+        if hit:
+            faults.append(_locked_fault(parsed, line, row, hit))
+    return faults
+
+
+def _stored_rows(conn: Connection, target, records: list[dict[str, Any]], names: list[str],
+                 where=None) -> dict[tuple, dict[str, Any]]:
+    table = target.table
+    query = select(*(table.c[name] for name in names))
+    if where is not None:
+        query = query.where(where)
+    wanted = {record[target.key[0]] for record in records} - {None}
+    return {tuple(found._mapping[k] for k in target.key): dict(found._mapping)
+            for found in rows_with_keys(conn, table, query, target.key[0], wanted)}
+
+
+def _may_be_held(table, locks: list[ActiveLock], latest: dt.date):
+    """The stored rows whose old values could matter: a date on or before the latest locked
+    end and, where the row has a division, inside a locked subtree. A row not among them is
+    taken as new: its old values hold no locked period, so only its new ones can."""
+    held = or_(*(table.c[name] <= latest for name in DATED_TABLES[table.name]))
+    if table.name in PERSON_LINKED:
+        return held
+    return and_(held, or_(*(table.c.division_code.between(*subtree_bounds(lock.division_code))
+                            for lock in locks)))
+
+
+def _locked_fault(parsed: ParsedFile, line: int, row: dict[str, Any],
+                  hit: list[ActiveLock]) -> RowError:
+    column = parsed.spec.key[0]
+    day = max(lock.period_end for lock in hit)
+    message = lazily(lambda: describe(hit, day))
+    return _fault(parsed, line, column, row[column], message)
+
+
+def _dated_faults(conn: Connection, parsed: ParsedFile, target, lookups: Lookups,
+                  given: dict[str, set[str]], locks: list[ActiveLock]) -> list[RowError]:
+    table = target.table.name
+    records = [target.to_record(row, lookups) for row in parsed.rows]
+    if not records:
+        return []
+    latest = max(lock.period_end for lock in locks)
+    placed_by = "person_id" if table in PERSON_LINKED else "division_code"
+    names = list(dict.fromkeys([*records[0], *DATED_TABLES[table], placed_by]))
+    stored = _stored_rows(conn, target, records, names,
+                          _may_be_held(target.table, locks, latest))
+    touching = []  # the rows setting or clearing a date no later than the latest lock's end
+    for record, (row, line) in zip(records, _rows(parsed)):
+        old = stored.get(tuple(record[k] for k in target.key))
+        if old is not None:
+            old = {name: normalise(value) for name, value in old.items()}
+        dates = touched_dates(table, old, record)
+        if dates and min(dates) <= latest:
+            touching.append((record, row, line, old, dates))
+    by_person = (person_division_map(conn, {record["person_id"] for record, *_ in touching})
+                 if table in PERSON_LINKED and touching else {})
+    faults = []
+    for record, row, line, old, dates in touching:
+        if table in PERSON_LINKED:
+            divisions = by_person.get(record["person_id"], set()) | given.get(row["id_number"],
+                                                                               set())
+        else:
+            divisions = {record["division_code"]} | ({old["division_code"]} if old else set())
+        hit = covering(locks, divisions, dates)
+        if hit:
+            faults.append(_locked_fault(parsed, line, row, hit))
+    return faults
+
+
+def _member_faults(conn: Connection, dataset: Dataset, parsed: ParsedFile, lookups: Lookups,
+                   villages: dict[str, str], locks: list[ActiveLock]) -> list[RowError]:
+    target = TARGETS["household_members.csv"]
+    records = [target.to_record(row, lookups) for row in parsed.rows]
+    if not records:
+        return []
+    stored = _stored_rows(conn, target, records, list(records[0]))
+    changed = []
+    for record, (row, line) in zip(records, _rows(parsed)):
+        old = stored.get((record["person_id"],))
+        if old is not None:
+            old = {name: normalise(value) for name, value in old.items()}
+        if membership_changed(old, record):
+            changed.append((record, row, line, old))
+    old_villages = fetch_map(conn, Household.__table__, "id", "village_code",
+                             {old["household_id"] for *_, old in changed if old is not None})
+    held = []  # the changed memberships in a locked subtree, with their villages
+    for record, row, line, old in changed:
+        divisions = {villages.get(row["household_code"]),
+                     old_villages.get(old["household_id"]) if old is not None else None}
+        divisions.discard(None)
+        if any(lock.holds(divisions) for lock in locks):
+            held.append((record, row, line, divisions))
+    if not held:
+        return []
+    spans = person_spans(conn, {record["person_id"] for record, *_ in held})
+    # The spells and trainings the data set brings, by ID number.
+    given: dict[str, list] = {}
+    for name in _BY_PERSON:
+        for row in (dataset.files[name].rows if name in dataset.files else ()):
+            given.setdefault(row["id_number"], []).append((row["start_date"], row["end_date"]))
+    faults = []
+    for record, row, line, divisions in held:
+        person = [*spans.get(record["person_id"], ()), *given.get(row["id_number"], ())]
+        hit = [lock for lock in locks if lock.overlaps(divisions, person)]
+        if hit:
+            faults.append(_locked_fault(parsed, line, row, hit))
+    return faults

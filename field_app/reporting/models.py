@@ -41,6 +41,9 @@ class SubmissionStatus(enum.StrEnum):
 
 class Submission(Base):
     __tablename__ = "submissions"
+    # Every step is logged by the operations as an explicit event naming the version and
+    # the step (the frozen figures are not copied into the log).
+    __audited__ = False
     __table_args__ = (
         UniqueConstraint("division_code", "period_start", "period_end", "version"),
         CheckConstraint("period_start <= period_end", name="period_ordered"),
@@ -95,6 +98,19 @@ class SubmissionRoster(Base):
     village_code: Mapped[str] = mapped_column(String(12), ForeignKey("divisions.code"),
                                               primary_key=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+
+
+class SubmissionPerson(Base):
+    """A person a submitted figure counted (for comparing two versions: who is in one and
+    not the other). Written set-based (INSERT … SELECT from the engine's statements) for the
+    submissions computed from live data; never changed."""
+
+    __tablename__ = "submission_persons"
+    __audited__ = False
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(40), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
 
 
 class SubmissionReport(Base):

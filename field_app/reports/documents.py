@@ -50,7 +50,8 @@ def report_html(kind: ReportKind, context: TableContext | RosterContext, *, numb
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         return render_template(
             TEMPLATES[kind], kind=kind, report=context, labels=labels,
-            title=labels.TITLES[kind], table_number=labels.TABLE_NUMBERS[kind],
+            title=labels.TITLES[kind],
+            form_block=labels.form_block(kind, current_app.config.get("REPORT_FORMS")),
             period=labels.period_label(context.start, context.end),
             generated=generated_at.strftime("%Y-%m-%d %H:%M"),
             number=number, verify_url=verify_url, qr=qr_data_uri(verify_url),

@@ -24,7 +24,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from field_app.core.clock import clock
 from field_app.core.db import Base
@@ -71,6 +71,7 @@ class Report(Base):
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"),
                                                          nullable=True)
+    superseded_by: Mapped[Report | None] = relationship(remote_side=[id], lazy="select")
 
     def hash_matches(self, candidate: str | None) -> bool:
         """``candidate`` (hex, any case, spaces around it ignored) is this PDF's SHA-256."""

@@ -23,6 +23,7 @@ from field_app.core.errors import OutOfScope, ValidationFailed
 from field_app.core.codes import Level, is_code, prefix
 from field_app.divisions.models import Division
 from field_app.indicators import Policy
+from field_app.reports import labels
 from field_app.reports.context import DivisionRef, TableContext, build_table
 from field_app.reports.documents import report_html
 from field_app.reports.models import Report, ReportDocument, ReportKind
@@ -31,7 +32,7 @@ from field_app.reports.roster import RosterContext, build_roster
 
 # Part of the content fingerprint: raise it when the printed layout changes, so that
 # unchanged data gets a fresh document (and number) in the new layout.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the configured form block; the roster's survey statuses
 # The random tail makes numbers unguessable: /verify is public, and walking serial
 # numbers must not publish figures before their release.
 TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -73,7 +74,9 @@ def build_content(session: Session, kind: ReportKind, division: DivisionRef, sta
 
 def content_fingerprint(kind: ReportKind, content: TableContext | RosterContext,
                         site_url: str) -> str:
-    payload = {"layout": LAYOUT_VERSION, "kind": kind.value, "site": site_url,
+    # The form block is printed: numbers supplied later make a new document, not a reissue.
+    form = labels.form_values(kind, current_app.config.get("REPORT_FORMS"))
+    payload = {"layout": LAYOUT_VERSION, "kind": kind.value, "site": site_url, "form": form,
                "start": content.start.isoformat(), "end": content.end.isoformat(),
                "content": content.content()}
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
@@ -109,7 +112,9 @@ def stored_pdf(session: Session, report: Report) -> bytes:
 def generate_report(session: Session, *, kind: ReportKind | str, division_code: str,
                     start: dt.date, end: dt.date, actor, policy: Policy | None = None,
                     site_url: str = DEFAULT_SITE_URL,
-                    row_level: Level | None = None) -> tuple[Report, bytes]:
+                    row_level: Level | None = None,
+                    content: TableContext | RosterContext | None = None
+                    ) -> tuple[Report, bytes]:
     """Report ``kind`` of ``division_code`` for ``[start, end]``, numbered and stored.
 
     ``actor`` is the signed-in user (``None``: the command-line operator); outside their
@@ -118,13 +123,15 @@ def generate_report(session: Session, *, kind: ReportKind | str, division_code: 
     showed exactly this content, that report and its stored PDF come back (logged as a
     reissue) instead of a second number; changed data always gets a new number, and
     earlier numbers keep what they showed. QR codes point at ``site_url``/verify/<number>.
+    ``content`` is what to print when it is not today's data: a submission's frozen copy.
     """
     kind = ReportKind(kind)
     # One spelling of the address for the fingerprint, whether it came with a slash or not.
     site_url = site_url.rstrip("/") + "/"
     division = _checked_division(session, kind, division_code, start, end, actor)
-    content = build_content(session, kind, division, start, end,
-                            policy or current_policy(), row_level)
+    if content is None:
+        content = build_content(session, kind, division, start, end,
+                                policy or current_policy(), row_level)
     fingerprint = content_fingerprint(kind, content, site_url)
     earlier = _stored(session, kind, division, start, end, fingerprint)
     if earlier is None:

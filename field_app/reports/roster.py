@@ -1,8 +1,9 @@
 """The village roster for signing (入户调查花名册): set-based, a few queries per village.
 
-Whatever the number of households, the roster reads the division path, the members, their
-spells, their trainings, the engine's person sets of rules 9 and 11, and the engine's
-figures: seven queries. Identity numbers leave this module masked.
+Whatever the number of households, the roster reads the division path, the survey round,
+the households with their members and their status in that round, their spells, their
+trainings, the engine's person sets of rules 9 and 11, and the engine's figures: eight
+queries. Identity numbers leave this module masked.
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from field_app.indicators import Policy, compute_indicators
 from field_app.indicators import rules
 from field_app.indicators.policy import NOTICE_2019
 from field_app.reports.context import RURAL_COLUMNS, DivisionRef
-from field_app.surveys.models import Training, TransferSpell
+from field_app.review.models import HouseholdSurvey
+from field_app.review.states import REVIEWED, SurveyStatus
+from field_app.surveys.models import SurveyRound, Training, TransferSpell
 
 # Heads first, then by generation, so the head's signature cell sits beside the head.
 RELATION_ORDER = {"head": 0, "spouse": 1, "parent": 2, "sibling": 3, "child": 4,
@@ -66,6 +69,11 @@ class RosterHousehold:
     code: str
     address: str | None
     members: list[RosterMember]
+    # Its status (review.states.SurveyStatus) in the roster's survey round, "not_surveyed"
+    # without a row in it or without a round; None in copies frozen before the roster
+    # printed statuses (printed as unknown, never as approved).
+    status: str | None = None
+    reviewed_on: dt.date | None = None  # the township's decision (approved or returned)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,10 +85,19 @@ class RosterContext:
     households: list[RosterHousehold]
     indicators: dict[str, int | None]
     policy: str = NOTICE_2019  # the working-age policy the figures were counted under
+    round_year: int | None = None  # the survey round the statuses are of (none: no round)
 
     @property
     def member_count(self) -> int:
         return sum(len(h.members) for h in self.households)
+
+    def status_counts(self) -> dict[str, int]:
+        """Households by survey status, in the order of the statuses; unknown last."""
+        counts = {status.value: 0 for status in SurveyStatus}
+        for household in self.households:
+            key = household.status if household.status in counts else "unknown"
+            counts[key] = counts.get(key, 0) + 1
+        return {key: n for key, n in counts.items() if n}
 
     def figures(self) -> dict[str, Any]:
         """What /verify may show of a roster: counts and the village's figures, no person."""
@@ -149,17 +166,40 @@ def _counted(connection, village: str, start: dt.date, end: dt.date,
             set(connection.scalars(stable)))
 
 
+def survey_round(connection: Connection, village: str, end: dt.date) -> tuple[int, int] | None:
+    """(id, year) of the village's county's latest survey round of ``end``'s year or before,
+    the round whose statuses the roster prints (the engine's approved basis reads the same)."""
+    r = SurveyRound.__table__
+    county = village[:PREFIX_LENGTH[Level.COUNTY]].ljust(12, "0")
+    row = connection.execute(select(r.c.id, r.c.year)
+                             .where(r.c.county_code == county, r.c.year <= end.year)
+                             .order_by(r.c.year.desc()).limit(1)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _reviewed_on(status: str, reviewed_at: dt.datetime | None) -> dt.date | None:
+    if reviewed_at is None or SurveyStatus(status) not in REVIEWED:
+        return None
+    return reviewed_at.date() if isinstance(reviewed_at, dt.datetime) else reviewed_at
+
+
 def build_roster(connection: Connection, village: DivisionRef, start: dt.date, end: dt.date,
                  policy: Policy) -> RosterContext:
     """Every household of ``village`` (members or not) with its members and their answers
-    for ``[start, end]``, households in code order, heads first."""
+    for ``[start, end]`` and its status in the latest survey round (``survey_round``),
+    households in code order, heads first."""
     if village.level != Level.VILLAGE:
         raise ValueError(f"{village.code} is not a village")
     h, m, p = Household.__table__, HouseholdMember.__table__, Person.__table__
+    hs = HouseholdSurvey.__table__
+    current = survey_round(connection, village.code, end)
+    in_round = and_(hs.c.household_id == h.c.id,
+                    hs.c.round_id == (current[0] if current else None))
     rows = connection.execute(
-        select(h.c.code, h.c.address, p.c.id, p.c.name, m.c.relation, p.c.sex,
-               p.c.birth_date, p.c.id_number, m.c.labour_capacity)
-        .select_from(h.outerjoin(m, m.c.household_id == h.c.id)
+        select(h.c.code, h.c.address, hs.c.status, hs.c.reviewed_at, p.c.id, p.c.name,
+               m.c.relation, p.c.sex, p.c.birth_date, p.c.id_number, m.c.labour_capacity)
+        .select_from(h.outerjoin(hs, in_round)
+                     .outerjoin(m, m.c.household_id == h.c.id)
                      .outerjoin(p, p.c.id == m.c.person_id))
         .where(h.c.village_code == village.code)
         .order_by(h.c.code)).all()
@@ -167,8 +207,11 @@ def build_roster(connection: Connection, village: DivisionRef, start: dt.date, e
     courses = _courses(connection, village.code, start, end)
     transfer, stable = _counted(connection, village.code, start, end, policy)
     households: dict[str, RosterHousehold] = {}
-    for code, address, person_id, name, relation, sex, birth, number, labour in rows:
-        household = households.setdefault(code, RosterHousehold(code, address, []))
+    for (code, address, status, reviewed_at, person_id, name, relation, sex, birth, number,
+         labour) in rows:
+        status = str(status or SurveyStatus.NOT_SURVEYED.value)
+        household = households.setdefault(code, RosterHousehold(
+            code, address, [], status=status, reviewed_on=_reviewed_on(status, reviewed_at)))
         if person_id is None:
             continue
         household.members.append(RosterMember(
@@ -182,4 +225,4 @@ def build_roster(connection: Connection, village: DivisionRef, start: dt.date, e
     values = compute_indicators(connection, village.code, start, end, policy)
     return RosterContext(village, division_path(connection, village.code), start, end,
                          list(households.values()), {k: values[k] for k in RURAL_COLUMNS},
-                         policy.name)
+                         policy.name, round_year=current[1] if current else None)

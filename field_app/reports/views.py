@@ -45,6 +45,8 @@ def _index_page(division, form) -> str:
         ancestors=[a for a in ancestors_of(db.session, division)
                    if current_user.can(Capability.PRINT_REPORTS, at=a.code)],
         children=children_of(db.session, division.code), is_village=division.level == Level.VILLAGE,
+        # A township's rows are its villages already: "village by village" adds nothing there.
+        offers_by_village=division.level < Level.TOWNSHIP,
         reports=queries.recent_reports(db.session, current_user))
 
 

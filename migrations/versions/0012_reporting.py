@@ -79,6 +79,14 @@ def upgrade():
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.create_index('ix_submissions_period', ['period_start', 'period_end', 'division_code'], unique=False)
 
+    op.create_table('submission_persons',
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('indicator', sa.String(length=40), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_submission_persons_person_id_persons')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_submission_persons_submission_id_submissions')),
+    sa.PrimaryKeyConstraint('submission_id', 'indicator', 'person_id', name=op.f('pk_submission_persons'))
+    )
     op.create_table('submission_reports',
     sa.Column('submission_id', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
@@ -137,6 +145,7 @@ def downgrade():
     op.drop_table('submission_scans')
     op.drop_table('submission_rosters')
     op.drop_table('submission_reports')
+    op.drop_table('submission_persons')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('ix_submissions_period')
 

@@ -1,5 +1,7 @@
-"""Account administration by the division above: the league administrator for its league,
-the region administrator for league administrators; nobody for their own account."""
+"""Account administration: the county administrator for the posts of its county, the league
+administrator for its league (county administrators and league statisticians included), the
+region administrator for the league's administrators and the region's statisticians; nobody
+for their own account or a peer's."""
 from __future__ import annotations
 
 
@@ -15,7 +17,8 @@ from tests.accounts.helpers import flashes, form_errors, sign_in
 NEW_PASSWORD = "Initial-pass-9"
 NOT_ALLOWED = "无权在该区划设置此岗位"
 NON_ADMINS = [Role.VILLAGE_COLLECTOR, Role.TOWNSHIP_REVIEWER, Role.COUNTY_STATISTICIAN,
-              Role.COUNTY_LEADER, Role.AUDITOR]
+              Role.COUNTY_LEADER, Role.LEAGUE_STATISTICIAN, Role.REGION_STATISTICIAN,
+              Role.AUDITOR]
 
 
 @pytest.fixture
@@ -59,6 +62,29 @@ def user_named(username) -> User | None:
     ("region_admin", "league_admin", "152500000000", True),
     ("region_admin", "league_admin", "152201000000", False),  # a banner, not a league
     ("region_admin", "region_admin", "150000000000", False),
+    # The league appoints the county administrators of its league, and its statisticians.
+    ("league_admin", "county_admin", "152201000000", True),
+    ("league_admin", "county_admin", "152501000000", False),  # a banner of another league
+    ("league_admin", "county_admin", "152200000000", False),  # the league, not a banner
+    ("league_admin", "league_statistician", "152200000000", True),
+    ("league_admin", "league_statistician", "152500000000", False),
+    ("league_admin", "region_statistician", "150000000000", False),
+    ("region_admin", "region_statistician", "150000000000", True),
+    ("region_admin", "league_statistician", "152500000000", True),
+    ("region_admin", "county_admin", "152501000000", True),
+    ("region_admin", "region_statistician", "152200000000", False),  # a league
+    # The county administrator fills the posts of its own county.
+    ("county_admin", "village_collector", "152201100201", True),
+    ("county_admin", "township_reviewer", "152201001000", True),
+    ("county_admin", "county_statistician", "152201000000", True),
+    ("county_admin", "county_leader", "152201000000", True),
+    ("county_admin", "county_statistician", "152202000000", False),  # the next banner
+    ("county_admin", "village_collector", "152202100201", False),
+    ("county_admin", "county_admin", "152201000000", False),  # a peer
+    ("county_admin", "league_statistician", "152200000000", False),
+    ("county_admin", "league_admin", "152200000000", False),
+    ("county_admin", "auditor", "152201000000", False),
+    ("county_admin", "region_statistician", "150000000000", False),
 ])
 def test_accounts_are_created_by_the_administrator_of_the_division_above(
         client, login_as, make, actor, role, division, allowed):
@@ -121,6 +147,19 @@ def test_a_new_account_changes_its_password_at_first_sign_in(client, browser, lo
     ("league_admin", "county_statistician", "152501000000", False),  # another league
     ("region_admin", "league_admin", "152200000000", True),
     ("region_admin", "region_admin", "150000000000", False),
+    ("league_admin", "county_admin", "152201000000", True),
+    ("league_admin", "league_statistician", "152200000000", True),
+    ("region_admin", "region_statistician", "150000000000", True),
+    ("region_admin", "county_admin", "152201000000", True),
+    ("county_admin", "village_collector", "152201100201", True),
+    ("county_admin", "township_reviewer", "152201100000", True),
+    ("county_admin", "county_statistician", "152201000000", True),
+    ("county_admin", "county_leader", "152201000000", True),
+    ("county_admin", "county_admin", "152201000000", False),  # a peer of the same county
+    ("county_admin", "auditor", "152201000000", False),  # bound in its county, not its post
+    ("county_admin", "county_statistician", "152202000000", False),  # the next banner
+    ("county_admin", "league_statistician", "152200000000", False),
+    ("county_admin", "league_admin", "152200000000", False),
 ])
 def test_an_administrator_manages_only_accounts_below_it(client, login_as, make, actor, role,
                                                          division, manages):
@@ -142,7 +181,7 @@ def test_an_administrator_manages_only_accounts_below_it(client, login_as, make,
     ("post", "/deactivate", {"reason": "resignation"}),
     ("post", "/password", {"password": NEW_PASSWORD}),
 ])
-@pytest.mark.parametrize("role", ["league_admin", "region_admin"])
+@pytest.mark.parametrize("role", ["county_admin", "league_admin", "region_admin"])
 def test_nobody_manages_their_own_account(client, login_as, role, method, action, data):
     admin = login_as(role)
     before = (admin.role, admin.division_code, admin.state, admin.password_hash)
@@ -227,6 +266,12 @@ def pending_request(make, role, division=None) -> RestoreRequest:
     ("league_admin", "county_statistician", "152501000000", False),  # another league
     ("league_admin", "league_admin", None, False),  # a peer
     ("region_admin", "league_admin", None, True),
+    ("league_admin", "county_admin", None, True),
+    ("county_admin", "township_reviewer", None, True),
+    ("county_admin", "county_leader", None, True),
+    ("county_admin", "county_admin", None, False),  # a peer
+    ("county_admin", "village_collector", "152202100201", False),  # the next banner
+    ("county_admin", "league_statistician", None, False),
 ])
 def test_restore_requests_are_decided_by_the_administrator_above(client, login_as, make, actor,
                                                                  role, division, decides):

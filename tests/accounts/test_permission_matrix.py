@@ -19,7 +19,7 @@ from field_app.extensions import db
 from tests.factories import PASSWORD
 
 ALL = frozenset(Role)
-ADMINS = frozenset({Role.LEAGUE_ADMIN, Role.REGION_ADMIN})
+ADMINS = frozenset({Role.COUNTY_ADMIN, Role.LEAGUE_ADMIN, Role.REGION_ADMIN})
 AUDIT_READERS = ADMINS | {Role.AUDITOR}
 STATISTICS = ALL - {Role.AUDITOR}
 
@@ -40,6 +40,10 @@ SUBTREES = {
     Role.TOWNSHIP_REVIEWER: ("152201100201", "152201001000"),
     Role.COUNTY_STATISTICIAN: ("152201100000", "152202000000"),
     Role.COUNTY_LEADER: ("152201100000", "152202000000"),
+    # Its own county: the accounts it manages sit there too (a county statistician's).
+    Role.COUNTY_ADMIN: ("152201000000", "152202000000"),
+    Role.LEAGUE_STATISTICIAN: ("152202000000", "150102000000"),
+    Role.REGION_STATISTICIAN: ("150102000000", "140105000000"),
     Role.LEAGUE_ADMIN: ("152202000000", "150102000000"),
     Role.REGION_ADMIN: ("150102000000", "140105000000"),
     Role.AUDITOR: ("152201000000", "150102000000"),
@@ -168,7 +172,8 @@ MATRIX = [
     Route("accounts.enrol_at_sign_in", "GET", "/login/enrol", ALL, 302, outside=None),
     Route("accounts.enrol_at_sign_in", "POST", "/login/enrol", ALL, 302, outside=None,
           data={"code": "000000"}),
-    # One's own second factor: administrators and auditors have enrolled at sign-in.
+    # One's own second factor: administrators (county ones too) and auditors have enrolled
+    # at sign-in, and may not turn it off.
     Route("accounts.two_factor_settings", "GET", "/account/two-factor", ALL, 200,
           outside=None),
     Route("accounts.enrol_second_factor", "GET", "/account/two-factor/enrol", ALL, 200,
@@ -179,7 +184,7 @@ MATRIX = [
           422, outside=None, data={"code": "000000"}),
     Route("accounts.disable_second_factor", "POST", "/account/two-factor/disable", ALL, 302,
           outside=None, data={"password": PASSWORD},
-          by_role=dict.fromkeys((Role.LEAGUE_ADMIN, Role.REGION_ADMIN, Role.AUDITOR), 422)),
+          by_role=dict.fromkeys(AUDIT_READERS, 422)),
     # Only a locked account may file; the signed-in holder of an active one is told so.
     Route("accounts.restore_request", "POST", "/restore-request", ALL, 422, outside=None,
           data={"username": "{me}", "password": PASSWORD, "reason": "恢复"}),
@@ -246,18 +251,40 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def matrices() -> list[Route]:
+    """The rows of every permission matrix: this module's and those of each
+    ``test_permission_matrix_<area>.py`` beside it (their lists named ``*_MATRIX``). Imported
+    here, not at the top, because those modules build on this one's Route."""
+    import importlib
+    import pkgutil
+
+    import tests.accounts
+
+    rows = list(MATRIX)
+    for module in pkgutil.iter_modules(tests.accounts.__path__):
+        if not module.name.startswith("test_permission_matrix_"):
+            continue
+        found = importlib.import_module(f"tests.accounts.{module.name}")
+        for name, value in vars(found).items():
+            if name.endswith("_MATRIX") and isinstance(value, list):
+                rows += [row for row in value if isinstance(row, Route)]
+    return rows
+
+
 def test_every_route_and_method_has_a_row_in_the_matrix(app):
-    # The desk's rows live in their own module, with their own fixtures; imported here, not
-    # at the top, because that module builds on this one's Route.
+    routed = {(rule.endpoint, rule_method) for rule in app.url_map.iter_rules()
+              if rule.endpoint != "static"
+              for rule_method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routed == {(route.endpoint, route.method) for route in matrices()}
+
+
+def test_the_matrix_of_every_area_is_found():
     from tests.accounts.test_permission_matrix_desk import DESK_MATRIX
     from tests.accounts.test_permission_matrix_reports import REPORT_MATRIX
     from tests.accounts.test_permission_matrix_survey import SURVEY_MATRIX
 
-    routed = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-              if rule.endpoint != "static"
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    assert routed == {(route.endpoint, route.method)
-                      for route in MATRIX + DESK_MATRIX + REPORT_MATRIX + SURVEY_MATRIX}
+    rows = matrices()
+    assert all(route in rows for route in MATRIX + DESK_MATRIX + REPORT_MATRIX + SURVEY_MATRIX)
 
 
 @pytest.mark.parametrize("route", MATRIX, ids=str)
@@ -305,7 +332,7 @@ def test_administrator_cannot_move_an_account_out_of_its_subtree(client, sides, 
         assert marker not in _text(response)
 
 
-@pytest.mark.parametrize("role", sorted(ALL - {Role.REGION_ADMIN}))
+@pytest.mark.parametrize("role", sorted(ALL - {Role.REGION_ADMIN, Role.REGION_STATISTICIAN}))
 def test_the_division_above_the_role_is_outside_it(client, make, login_as, role):
     me = login_as(role)
     parent = next(p for c, _, p in make.TREE if c == me.division_code)

@@ -9,10 +9,31 @@ import pytest
 from field_app.accounts.capabilities import Capability, holders
 from field_app.accounts.models import User
 from field_app.accounts.roles import Role
-from tests.accounts.test_permission_matrix import ADMINS, AUDIT_READERS, STATISTICS
+from tests.accounts.test_permission_matrix import ADMINS, ALL, AUDIT_READERS, STATISTICS
 from tests.accounts.test_permission_matrix_desk import CLERKS, READERS, STATISTICIANS
 from tests.accounts.test_permission_matrix_reports import REPORT_ROLES
 from tests.accounts.test_permission_matrix_survey import COLLECTOR, COUNTY, REVIEWER, STATISTICIAN
+
+# The reporting chain (逐级审核上报), written out as the issue gives it: each level submits its
+# own division and the level above approves; the county leader signs off; the snapshots are
+# the administrators'. The routes' own matrices (test_permission_matrix_<area>.py) test them.
+_COUNTY_OFFICE = {Role.COUNTY_STATISTICIAN, Role.COUNTY_LEADER}
+_STATISTICIANS_ABOVE = {Role.LEAGUE_STATISTICIAN, Role.REGION_STATISTICIAN}
+REPORTING_CHAIN = {
+    Capability.VIEW_SUBMISSIONS: ALL - {Role.VILLAGE_COLLECTOR, Role.AUDITOR},
+    Capability.SUBMIT_REPORTS: frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_STATISTICIAN,
+                                          Role.LEAGUE_STATISTICIAN}),
+    Capability.SIGN_OFF_REPORTS: frozenset({Role.COUNTY_LEADER}),
+    Capability.APPROVE_SUBMISSIONS: frozenset({Role.COUNTY_STATISTICIAN, *_STATISTICIANS_ABOVE}),
+    Capability.VIEW_SNAPSHOTS: frozenset({Role.LEAGUE_ADMIN, Role.REGION_ADMIN}),
+    Capability.RUN_QUALITY_SCAN: frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_STATISTICIAN,
+                                            *_STATISTICIANS_ABOVE}),
+    Capability.EXPLAIN_FIGURES: frozenset({Role.TOWNSHIP_REVIEWER, *_COUNTY_OFFICE,
+                                           *_STATISTICIANS_ABOVE}),
+    Capability.ENTER_REPORTED_FIGURES: frozenset({Role.COUNTY_STATISTICIAN,
+                                                  *_STATISTICIANS_ABOVE}),
+    Capability.SET_TARGETS: frozenset({Role.COUNTY_STATISTICIAN, *_STATISTICIANS_ABOVE}),
+}
 
 MATRIX_ROLES = {
     Capability.READ_STATISTICS: STATISTICS,
@@ -28,6 +49,7 @@ MATRIX_ROLES = {
     Capability.READ_AUDIT: AUDIT_READERS,
     Capability.REVEAL_AUDIT: frozenset({Role.AUDITOR}),
     Capability.MANAGE_ACCOUNTS: ADMINS,
+    **REPORTING_CHAIN,
 }
 
 

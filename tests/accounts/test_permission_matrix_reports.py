@@ -20,10 +20,12 @@ from tests.accounts.test_permission_matrix import (
     Route,
 )
 
-# The notice has county offices print and sign; the league and region administrators print
-# their subtree's too (the capability table is held to this in ..._capabilities).
+# The notice has county offices print and sign; a township prints its own tables and its
+# villages' rosters; the league and region statisticians and administrators print their
+# subtree's too (the capability table is held to this in ..._capabilities).
 REPORT_ROLES = frozenset(
-    {Role.COUNTY_STATISTICIAN, Role.COUNTY_LEADER, Role.LEAGUE_ADMIN, Role.REGION_ADMIN}
+    {Role.TOWNSHIP_REVIEWER, Role.COUNTY_STATISTICIAN, Role.COUNTY_LEADER,
+     Role.LEAGUE_STATISTICIAN, Role.REGION_STATISTICIAN, Role.LEAGUE_ADMIN, Role.REGION_ADMIN}
 )
 
 REPORT_MATRIX = [

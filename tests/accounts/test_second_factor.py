@@ -50,6 +50,7 @@ def admin(make):
 
 
 @pytest.mark.parametrize(("role", "second_step"), [
+    (Role.COUNTY_ADMIN, True),
     (Role.LEAGUE_ADMIN, True),
     (Role.REGION_ADMIN, True),
     (Role.AUDITOR, True),
@@ -57,6 +58,8 @@ def admin(make):
     (Role.TOWNSHIP_REVIEWER, False),
     (Role.COUNTY_STATISTICIAN, False),
     (Role.COUNTY_LEADER, False),
+    (Role.LEAGUE_STATISTICIAN, False),
+    (Role.REGION_STATISTICIAN, False),
 ])
 def test_administrators_and_auditors_give_a_code_after_the_password(client, make, role,
                                                                     second_step):
@@ -249,7 +252,7 @@ def test_anyone_may_turn_the_second_factor_on_and_off(app, client, make):
     assert password_step(app.test_client(), user.username).headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("role", ["league_admin", "region_admin", "auditor"])
+@pytest.mark.parametrize("role", ["county_admin", "league_admin", "region_admin", "auditor"])
 def test_administrators_and_auditors_cannot_turn_it_off(client, login_as, role):
     user = login_as(role)
     response = client.post("/account/two-factor/disable", data={"password": PASSWORD},
@@ -259,8 +262,9 @@ def test_administrators_and_auditors_cannot_turn_it_off(client, login_as, role):
     assert user.has_second_factor
 
 
+@pytest.mark.parametrize("new_role", ["auditor", "county_admin"])
 def test_a_new_role_that_requires_it_ends_a_session_signed_in_without_it(app, client, make,
-                                                                        login_as):
+                                                                        login_as, new_role):
     collector = make.user("county_statistician", "152202000000")
     db.session.commit()
     phone = app.test_client()
@@ -268,7 +272,9 @@ def test_a_new_role_that_requires_it_ends_a_session_signed_in_without_it(app, cl
     assert signed_in(phone)
     login_as("league_admin")
     client.post(f"/accounts/{collector.id}/assignment",
-                data={"role": "auditor", "division_code": "152202000000"})
+                data={"role": new_role, "division_code": "152202000000"})
+    db.session.refresh(collector)
+    assert collector.role == Role(new_role)
     assert not signed_in(phone)
     assert password_step(phone, collector.username).headers["Location"] == "/login/enrol"
 
@@ -314,9 +320,13 @@ def test_the_demo_administrator_signs_in_with_the_readme_secret(client, make):
     ensure_demo_accounts(db.session, AccountPolicy(password_hash_method="scrypt:1024:8:1"))
     db.session.commit()
     assert DEMO_TOTP_SECRET in (Path(__file__).parents[2] / "README.md").read_text()
-    for username in ("demo_league_admin", "demo_region_admin", "demo_auditor"):
+    for username in ("demo_county_admin", "demo_league_admin", "demo_region_admin",
+                     "demo_auditor"):
         user = db.session.scalar(select(User).where(User.username == username))
         assert user.has_second_factor
+    for username in ("demo_league_statistician", "demo_region_statistician"):
+        user = db.session.scalar(select(User).where(User.username == username))
+        assert user.is_active and not user.has_second_factor
     response = password_step(client, "demo_league_admin", DEMO_PASSWORD)
     assert response.headers["Location"] == "/login/verify"
     assert client.post("/login/verify", data={"code": code_at(DEMO_TOTP_SECRET, T0)}

@@ -36,6 +36,8 @@ NO_FORM = {
     "survey.close": "a button (CloseRoundForm): nothing to fill in",
     "reports.verify": "public, reads only: compares a hash, writes nothing",
     "api.survey_sync": "JSON API: errors answered as {code, status, message, errors}",
+    "reporting.approve": "a button (StepForm): approves the submission shown",
+    "reporting.sign_off": "a button (StepForm): the leader's sign-off",
 }
 
 
@@ -110,6 +112,50 @@ class Ctx:
 
         return db.session.scalar(select(HouseholdSurvey.id).where(
             HouseholdSurvey.status == SurveyStatus.SUBMITTED))
+
+
+def _submission(ctx, division: str, submitter_role: str, viewer_role: str) -> int:
+    """A May submission of ``division`` by its submitter, with ``viewer_role`` signed in."""
+    from field_app.indicators import Policy
+    from field_app.reporting import operations
+    from field_app.reporting.calendar import Period
+
+    submitter = ctx.make.user(submitter_role, division)
+    submission = operations.submit(
+        db.session, division_code=division, period=Period(dt.date(2026, 5, 1),
+                                                          dt.date(2026, 5, 31)),
+        actor=submitter, policy=Policy(), site_url="http://127.0.0.1:5000", explanation="核对")
+    db.session.commit()
+    ctx.login_as(viewer_role, BANNER)
+    return submission.id
+
+
+def _warning_finding(ctx) -> int:
+    """A quality warning (a household without location) to explain."""
+    from field_app.indicators import Policy
+    from field_app.quality.models import QualityFinding
+    from field_app.quality.operations import scan
+    from field_app.quality.rules import Settings
+
+    ctx.make.rural_person()
+    statistician = ctx.login_as("county_statistician", BANNER)
+    division = db.session.get(__import__("field_app.divisions.models", fromlist=["Division"])
+                              .Division, BANNER)
+    scan(db.session, division, dt.date(2026, 1, 1), dt.date(2026, 5, 31),
+         settings=Settings(policy=Policy()), actor=statistician)
+    db.session.commit()
+    return db.session.scalar(select(QualityFinding.id).where(
+        QualityFinding.severity == "warning").limit(1))
+
+
+def _closed_round(ctx) -> int:
+    from field_app.surveys.operations import close_round
+
+    round_ = ctx.make.survey_round(BANNER, 2026)
+    statistician = ctx.login_as("county_statistician", BANNER)
+    close_round(db.session, round_, actor=statistician, confirmed=True)
+    db.session.commit()
+    return round_.id
 
 
 def _signed_in(role, division=None, url="/"):
@@ -211,6 +257,37 @@ FORMS = [
     Form("reports.generate", "reports/index.html",
          _signed_in("county_statistician", BANNER, "/reports/"),
          {"division": BANNER, "kind": "rural", "period": ""}),
+    Form("survey.reopen", "survey/rounds.html",
+         lambda ctx: f"/survey/rounds/{_closed_round(ctx)}/reopen", {"reason": ""}),
+    Form("reporting.submit", "reporting/show.html",
+         _signed_in("county_statistician", BANNER, f"/reporting/{BANNER}/2026-05/submit"),
+         {"submit-explanation": "说" * 2001}),
+    Form("reporting.return_submission", "reporting/show.html",
+         lambda ctx: "/reporting/submissions/%s/return" % _submission(
+             ctx, "152201100000", "township_reviewer", "county_statistician"),
+         {"return-reason": ""}),
+    Form("reporting.correction", "reporting/show.html",
+         lambda ctx: "/reporting/submissions/%s/correction" % _submission(
+             ctx, BANNER, "county_statistician", "county_statistician"),
+         {"correct-reason": ""}),
+    Form("reporting.upload_scan", "reporting/show.html",
+         lambda ctx: "/reporting/submissions/%s/scan" % _submission(
+             ctx, BANNER, "county_statistician", "county_leader"), {}, files=True),
+    Form("quality.scan", "quality/index.html",
+         _signed_in("county_statistician", BANNER, "/quality/scan"),
+         {"division": BANNER, "period": ""}),
+    Form("quality.show", "quality/finding.html",
+         lambda ctx: f"/quality/findings/{_warning_finding(ctx)}", {"reason": ""}),
+    Form("targets.annual", "targets/annual.html",
+         _signed_in("county_statistician", BANNER, "/targets/annual?year=2026"),
+         {"152201001000": "1" * 21}),
+    Form("targets.reported", "targets/reported.html",
+         _signed_in("county_statistician", BANNER, f"/targets/reported/{BANNER}?period=2026-05"),
+         {"urban_new_employment": "1" * 21}),
+    Form("targets.annual_import", "targets/import.html",
+         _signed_in("county_statistician", BANNER, "/targets/annual/import"), {}, files=True),
+    Form("targets.reported_import", "targets/import.html",
+         _signed_in("county_statistician", BANNER, "/targets/reported/import"), {}, files=True),
 ]
 
 FIELD_MESSAGE = re.compile(r'<small class="error">[^<]+</small>')

@@ -15,7 +15,7 @@ from field_app.extensions import db
 from field_app.reports.models import Report, ReportDocument
 from field_app.reports.operations import period_tag, stored_pdf
 from tests.factories import DIVISION_FOR_ROLE
-from tests.indicators.support import BANNER, GACHA, OTHER_BANNER, TOWN
+from tests.indicators.support import BANNER, GACHA, OTHER_BANNER, STREET, TOWN
 
 NUMBER = re.compile(r"^152201-2024-\d{6}-[2-9A-HJ-KM-NP-Z]{6}$")
 
@@ -76,7 +76,13 @@ def test_reversed_period_is_refused(make, generate):
     ("league_admin", OTHER_BANNER, True),
     ("county_statistician", OTHER_BANNER, False),
     ("county_leader", "152202100201", False),
-    ("township_reviewer", TOWN, False),
+    ("township_reviewer", TOWN, True),
+    ("township_reviewer", GACHA, True),
+    ("township_reviewer", STREET, False),
+    ("township_reviewer", BANNER, False),
+    ("league_statistician", OTHER_BANNER, True),
+    ("region_statistician", GACHA, True),
+    ("county_admin", BANNER, False),
     ("village_collector", GACHA, False),
     ("auditor", BANNER, False),
 ])

@@ -108,9 +108,12 @@ def test_tables_have_title_unit_period_number_units_and_signature_fields(printed
     for kind, title in (("rural", "农村牧区劳动力转移就业情况表"), ("urban", "城镇就业和失业情况表")):
         report, pdf = printed[kind]
         text = pdf_text(pdf)
-        for expected in (title, "填报单位：兴安盟", "报告期：2026年1-6月", "表号：",
-                         "计量单位：人", report.number, *TABLE_SIGNATURES):
+        for expected in (title, "填报单位：兴安盟", "报告期：2026年1-6月", "表号：", "制定机关：",
+                         "批准文号：", "有效期至：", report.number, *TABLE_SIGNATURES):
             assert expected in text, (kind, expected)
+        assert re.search(r"计量单位：\s*人", text), kind
+        # The form block is the configured one: placeholders until the office supplies it.
+        assert "表号待定（请在配置中填写）" in text and "兴人社就业统" not in text
 
 
 def test_heads_repeat_and_pages_are_numbered_on_every_page(printed):

@@ -18,7 +18,8 @@ def _post(client, kind, division, period="2024", **extra):
                                           **extra})
 
 
-@pytest.mark.parametrize("role", ["county_statistician", "county_leader", "league_admin",
+@pytest.mark.parametrize("role", ["township_reviewer", "county_statistician", "county_leader",
+                                  "league_statistician", "region_statistician", "league_admin",
                                   "region_admin"])
 def test_printing_roles_see_the_page_and_the_menu_link(client, login_as, role):
     login_as(role)
@@ -27,7 +28,7 @@ def test_printing_roles_see_the_page_and_the_menu_link(client, login_as, role):
     assert 'href="/reports/"' in client.get("/reports/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role", ["village_collector", "township_reviewer", "auditor"])
+@pytest.mark.parametrize("role", ["village_collector", "county_admin", "auditor"])
 def test_other_roles_get_404_and_no_menu_link(client, login_as, role):
     login_as(role)
     assert client.get("/reports/").status_code == 404
