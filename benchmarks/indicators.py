@@ -1,7 +1,7 @@
 """Import and indicator timings on a synthetic Hinggan League data set.
 
     python -m benchmarks.indicators --persons 1000000 --db sqlite|postgresql
-        [--database-url URL] [--data-dir DIR] [--repeat N] [--keep]
+        [--database-url URL] [--data-dir DIR] [--repeat N] [--keep] [--no-import]
 
 1. Builds an interchange CSV folder (``shared/spec/interchange.md``) of the requested size
    with a fixed seed: the Hinggan League tree (6 banners, ~70 townships, ~800 villages),
@@ -12,6 +12,14 @@
    the importer's ANALYZE and the commit included.
 3. Times ``compute_indicators`` for the league and one banner over the year 2026, next to
    the summed time of a bare ``count(*)`` of each table the indicators read.
+4. Times the grouped pass (``compute_grouped``, issue 14) of the league by every dimension
+   and of the banner by child, and the figures of a division page (the division's own
+   figures, its children's, the employed total's basis and the review coverage: the
+   page's queries) for the league and the banner, with the children's figures from the
+   grouped pass and, for comparison, from one engine call per child as before.
+
+``--no-import`` times a database that already holds the data set (``--database-url``, or
+the SQLite file a ``--keep`` run left): no data set, no import, nothing removed.
 
 Targets on the 2-core reference machine: import >= 20,000 rows/s on both databases; all
 twelve indicators for 1,000,000 persons within 3 s on PostgreSQL and 5 s on SQLite.
@@ -58,6 +66,7 @@ COUNTED_TABLES = (
     "natural_attrition",
 )
 IMPORT_TARGET = 20_000  # rows/s
+PAGE_TARGET = 0.5  # seconds for a league or banner page's figures at 1,000,000 persons
 INDICATOR_TARGET = {"postgresql": 3.0, "sqlite": 5.0}  # seconds at 1,000,000 persons
 
 # code, name, townships, share of the population, rough centre (longitude, latitude)
@@ -540,6 +549,50 @@ def time_indicators(engine, division: str, repeat: int):
     return times, values
 
 
+def _timed(engine, call, repeat: int):
+    times, result = [], None
+    with engine.connect() as conn:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            result = call(conn)
+            times.append(time.perf_counter() - started)
+            conn.rollback()
+    return times, result
+
+
+def time_grouped(engine, division: str, by: str, repeat: int):
+    from field_app.indicators import compute_grouped
+
+    return _timed(engine, lambda conn: compute_grouped(conn, division, *PERIOD, None, by),
+                  repeat)
+
+
+def division_page(conn, division: str, grouped: bool):
+    """The figures a division page computes: its own, its children's (one grouped pass, or
+    one engine call per child as before issue 14), the employed total's basis and the
+    review coverage."""
+    from sqlalchemy import select
+
+    from field_app.divisions.models import Division
+    from field_app.indicators import (
+        compute_grouped,
+        compute_indicators,
+        employed_total_basis,
+        review_coverage,
+    )
+
+    own = compute_indicators(conn, division, *PERIOD)
+    if grouped:
+        children = compute_grouped(conn, division, *PERIOD, None, "child")
+    else:
+        codes = conn.scalars(select(Division.code).where(Division.parent_code == division)
+                             .order_by(Division.code)).all()
+        children = [(code, compute_indicators(conn, code, *PERIOD)) for code in codes]
+    employed_total_basis(conn, division, PERIOD[1])
+    review_coverage(conn, division, *PERIOD)
+    return own, children
+
+
 def time_counts(engine, repeat: int) -> list[float]:
     from sqlalchemy import text
 
@@ -574,6 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="indicator repetitions")
     parser.add_argument("--keep", action="store_true",
                         help="keep the CSV folder and the SQLite file after the run")
+    parser.add_argument("--no-import", action="store_true",
+                        help="the database at --database-url (default: the SQLite file of "
+                        "a --keep run) holds the data set already: time it as it is")
     args = parser.parse_args(argv)
     os.environ.setdefault("SECRET_KEY", "bench")
 
@@ -585,48 +641,70 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{sqlite_file}"
     elif url is None:
         url = DEFAULT_PG_URL
-    if sqlite_file is not None:
+    if sqlite_file is not None and not args.no_import:
         for path in sqlite_file.parent.glob(sqlite_file.name + "*"):
             path.unlink()
 
-    rows, generated_in, reused = ensure_dataset(directory, args.persons)
-
+    from field_app import create_app
     from field_app.extensions import db
+    from field_app.indicators.grouped import DIMENSIONS
 
-    app = prepare_database(args.db, url)
+    if args.no_import:
+        rows = generated_in = reused = None
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
+                          "SECRET_KEY": "bench"})
+    else:
+        rows, generated_in, reused = ensure_dataset(directory, args.persons)
+        app = prepare_database(args.db, url)
     with app.app_context():
         engine = db.engine
         with engine.connect() as conn:
             machine_line = machine(conn, args.db)
         load_before = os.getloadavg()[0]
-        counts, import_seconds, import_cpu = time_import(engine, directory)
+        if args.no_import:
+            counts = None
+        else:
+            counts, import_seconds, import_cpu = time_import(engine, directory)
         league_times, league_values = time_indicators(engine, LEAGUE, args.repeat)
         banner_times, banner_values = time_indicators(engine, BANNER, args.repeat)
         count_times = time_counts(engine, args.repeat)
+        grouped_times = [(LEAGUE, by, *time_grouped(engine, LEAGUE, by, args.repeat))
+                         for by in DIMENSIONS]
+        grouped_times.append((BANNER, "child", *time_grouped(engine, BANNER, "child",
+                                                             args.repeat)))
+        page_times = [
+            (division, grouped, _timed(engine, lambda conn, d=division, g=grouped:
+                                       division_page(conn, d, g), args.repeat)[0])
+            for division in (LEAGUE, BANNER) for grouped in (True, False)]
         load_after = os.getloadavg()[0]
         engine.dispose()
 
-    imported = sum(c.inserted + c.updated + c.unchanged for c in counts.values())
-    rate = imported / import_seconds
     limit = INDICATOR_TARGET[args.db] * max(1.0, args.persons / 1_000_000)
     print()
     print(f"machine     {machine_line}")
     print(f"database    {args.db}: {engine.url.render_as_string(hide_password=True)}")
-    print(f"data set    {args.persons:,} persons, {rows:,} rows in {directory} "
-          + ("(reused)" if reused else f"(generated in {generated_in:.1f} s)"))
+    if args.no_import:
+        print(f"data set    {args.persons:,} persons, already in the database (--no-import)")
+    else:
+        print(f"data set    {args.persons:,} persons, {rows:,} rows in {directory} "
+              + ("(reused)" if reused else f"(generated in {generated_in:.1f} s)"))
     # Other work on the machine slows every figure below; the load average tells how much.
     print(f"load        1-minute load average {load_before:.2f} before the import, "
           f"{load_after:.2f} after the timings")
     print()
-    print(f"{'import (import_dataset + commit)':<36}{'rows':>12}{'seconds':>10}{'rows/s':>10}"
-          f"{'target':>12}")
-    print(f"{'':<36}{imported:>12,}{import_seconds:>10.1f}{rate:>10,.0f}"
-          f"{'>= ' + format(IMPORT_TARGET, ','):>12}  {_verdict(rate >= IMPORT_TARGET)}")
-    print(f"  (of which {import_cpu:.1f} s CPU time in this process: reading, checking and, "
-          f"for SQLite, the database work itself)")
-    for filename, c in counts.items():
-        print(f"  {filename:<34}{c.inserted + c.updated + c.unchanged:>12,}")
-    print()
+    rate = None
+    if counts is not None:
+        imported = sum(c.inserted + c.updated + c.unchanged for c in counts.values())
+        rate = imported / import_seconds
+        print(f"{'import (import_dataset + commit)':<36}{'rows':>12}{'seconds':>10}"
+              f"{'rows/s':>10}{'target':>12}")
+        print(f"{'':<36}{imported:>12,}{import_seconds:>10.1f}{rate:>10,.0f}"
+              f"{'>= ' + format(IMPORT_TARGET, ','):>12}  {_verdict(rate >= IMPORT_TARGET)}")
+        print(f"  (of which {import_cpu:.1f} s CPU time in this process: reading, checking "
+              f"and, for SQLite, the database work itself)")
+        for filename, c in counts.items():
+            print(f"  {filename:<34}{c.inserted + c.updated + c.unchanged:>12,}")
+        print()
     a, b = PERIOD
     print(f"{'indicators ' + str(a) + '..' + str(b):<36}{'best s':>10}{'median s':>10}"
           f"{'count(*) s':>12}{'target':>10}")
@@ -644,14 +722,35 @@ def main(argv: list[str] | None = None) -> int:
     for key in keys:
         print(f"{key:<{width}}{str(league_values[key]):>16}{str(banner_values[key]):>16}")
 
-    if not args.keep:
+    print()
+    print(f"{'grouped pass (compute_grouped)':<36}{'groups':>8}{'best s':>10}{'median s':>10}")
+    for division, by, times, groups in grouped_times:
+        print(f"  {division + ' by ' + by:<34}{len(groups):>8}{min(times):>10.2f}"
+              f"{statistics.median(times):>10.2f}")
+    page_limit = PAGE_TARGET * max(1.0, args.persons / 1_000_000)
+    print()
+    print(f"{'division page figures':<36}{'children':>20}{'best s':>10}{'median s':>10}"
+          f"{'target':>10}")
+    pages_ok = True
+    for division, grouped, times in page_times:
+        median = statistics.median(times)
+        how = "one grouped pass" if grouped else "per child (before)"
+        verdict = ""
+        if grouped:
+            pages_ok = pages_ok and median <= page_limit
+            verdict = f"{'<= ' + format(page_limit, 'g') + ' s':>10}  {_verdict(median <= page_limit)}"
+        print(f"  {division:<34}{how:>20}{min(times):>10.2f}{median:>10.2f}{verdict}")
+    print("  (the division's own figures, its children's, the employed total's basis and "
+          "the review coverage)")
+
+    if not args.keep and not args.no_import:
         shutil.rmtree(directory, ignore_errors=True)
         if sqlite_file is not None:
             for path in sqlite_file.parent.glob(sqlite_file.name + "*"):
                 path.unlink()
-    ok = rate >= IMPORT_TARGET and max(statistics.median(league_times),
-                                       statistics.median(banner_times)) <= limit
-    return 0 if ok else 1
+    ok = (rate is None or rate >= IMPORT_TARGET) and max(
+        statistics.median(league_times), statistics.median(banner_times)) <= limit
+    return 0 if ok and pages_ok else 1
 
 
 if __name__ == "__main__":

@@ -19,6 +19,11 @@ from field_app.indicators.labels import N_
 NOTICE_2019 = "notice-2019"
 REFORM_2025 = "reform-2025"
 POLICY_NAMES = (NOTICE_2019, REFORM_2025)
+# Which surveyed households the rural rules (9 to 12) count: every synced household, as the
+# spec has it, or only those whose survey the township has approved (已审核).
+SYNCED = "synced"
+APPROVED = "approved"
+SURVEY_BASES = (SYNCED, APPROVED)
 # msgids (see indicators.labels), translated where they are shown.
 POLICY_LABELS = {
     NOTICE_2019: N_("内人社办发〔2019〕112号（男60岁、女55岁）"),
@@ -55,6 +60,7 @@ class Policy:
     stable_days: int = 180
     name: str = NOTICE_2019
     reform: RetirementReform | None = None
+    survey_basis: str = SYNCED
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_age < min(self.male_max_age, self.female_max_age):
@@ -63,6 +69,9 @@ class Policy:
             raise ValueError("stable_days must be positive")
         if self.name not in POLICY_NAMES:
             raise ValueError(f"unknown policy {self.name!r}; known: {', '.join(POLICY_NAMES)}")
+        if self.survey_basis not in SURVEY_BASES:
+            raise ValueError(f"unknown survey basis {self.survey_basis!r}; known: "
+                             f"{', '.join(SURVEY_BASES)}")
         if (self.name == REFORM_2025) != (self.reform is not None):
             raise ValueError("policy reform-2025 and only it carries the reform schedule")
 
@@ -115,4 +124,5 @@ def policy_from(config: Mapping[str, Any]) -> Policy:
         new_generation_born_from=dt.date.fromisoformat(
             str(config["POLICY_NEW_GENERATION_BORN_FROM"])),
         stable_days=int(config["POLICY_STABLE_DAYS"]),
+        survey_basis=str(config.get("SURVEY_BASIS", SYNCED)),
     )

@@ -11,12 +11,14 @@ import datetime as dt
 from sqlalchemy import (
     and_,
     case,
+    column,
     exists,
     func,
     literal,
     not_,
     or_,
     select,
+    table,
 )
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -24,7 +26,7 @@ from field_app.core.sql import date_key, day_number
 from field_app.core.codes import Level, level_of, subtree_bounds
 from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, LabourCapacity, Person, Sex
-from field_app.indicators.policy import Policy
+from field_app.indicators.policy import APPROVED, Policy
 from field_app.registrations.models import (
     AidExitReason,
     EmployedTotal,
@@ -34,7 +36,7 @@ from field_app.registrations.models import (
     NaturalAttrition,
     UnemploymentRegistration,
 )
-from field_app.surveys.models import Funding, TransferSpell, Training
+from field_app.surveys.models import Funding, SurveyRound, TransferSpell, Training
 
 persons = Person.__table__
 divisions = Division.__table__
@@ -307,18 +309,45 @@ def employed_total(division: str, a: dt.date, b: dt.date, policy: Policy) -> Sel
 
 # --- rural and pastoral ----------------------------------------------------------------
 
-def rural_persons(division: str):
-    """(member, household, person) joined for persons whose household's village is in D."""
+# The review status of a household in a survey round, by name: the review package's table
+# module imports Flask-Babel for its labels, which the engine may not.
+household_surveys = table("household_surveys", column("household_id"), column("round_id"),
+                          column("village_code"), column("status"))
+survey_rounds = SurveyRound.__table__
+APPROVED_STATUS = "approved"  # review.states.SurveyStatus.APPROVED (a test holds them equal)
+
+
+def approved_households(division: str, b: dt.date) -> Select:
+    """Ids of D's households approved in review (已审核) in their latest survey round of
+    ``b``'s year or before."""
+    hs, r = household_surveys, survey_rounds
+    latest = (select(hs.c.household_id, func.max(r.c.year).label("year"))
+              .select_from(hs.join(r, r.c.id == hs.c.round_id))
+              .where(in_division(hs.c.village_code, division), r.c.year <= b.year)
+              .group_by(hs.c.household_id).subquery("latest_round"))
+    return (select(hs.c.household_id)
+            .select_from(hs.join(r, r.c.id == hs.c.round_id)
+                         .join(latest, and_(latest.c.household_id == hs.c.household_id,
+                                            latest.c.year == r.c.year)))
+            .where(hs.c.status == APPROVED_STATUS))
+
+
+def rural_persons(division: str, policy: Policy | None = None, b: dt.date | None = None):
+    """(member, household, person) joined for persons whose household's village is in D;
+    under the ``approved`` survey basis, only households approved in review by ``b``."""
     m, h, p = members, households, persons
     joined = m.join(h, h.c.id == m.c.household_id).join(p, p.c.id == m.c.person_id)
-    return joined, in_division(h.c.village_code, division)
+    condition = in_division(h.c.village_code, division)
+    if policy is not None and policy.survey_basis == APPROVED and b is not None:
+        condition = and_(condition, h.c.id.in_(approved_households(division, b)))
+    return joined, condition
 
 
 def transfer_persons(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
     """Rule 9: rural persons with labour capacity, of working age at ``b``, with a spell
     overlapping the period. ``person_id`` is unique in household members, so each row is
     one person."""
-    joined, in_d = rural_persons(division)
+    joined, in_d = rural_persons(division, policy, b)
     m, p, s = members, persons, spells
     # IN rather than a correlated EXISTS: the same semi-join (person_id is never null), but
     # SQLite then starts from the few persons with a spell in the period instead of probing
@@ -391,7 +420,7 @@ def stable_persons(transfer, a: dt.date, b: dt.date, policy: Policy) -> Select:
 
 def rural_training(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
     """Rule 12: rural persons in D who completed a recognised training in the period."""
-    joined, in_d = rural_persons(division)
+    joined, in_d = rural_persons(division, policy, b)
     p, t = persons, trainings
     return (
         select(func.count(p.c.id.distinct()))
@@ -407,3 +436,47 @@ def rural_training(division: str, a: dt.date, b: dt.date, policy: Policy) -> Sel
             ),
         )
     )
+
+
+# --- the rows behind the counts (for explanations) -------------------------------------
+# Each is the rule's own statement above with its columns replaced (``with_only_columns``
+# keeps the FROM, the joins and every WHERE clause), so an explanation cannot drift from
+# the figure: one row per counted record, ``person_id`` and ``record_id`` first.
+
+def qualifying_employment_records(division: str, a: dt.date, b: dt.date,
+                                  policy: Policy) -> Select:
+    """Rule 1's statement with each registration's ``record_id``, ``employment_type`` and
+    ``person_category``."""
+    statement = qualifying_employment(division, a, b, policy)
+    r = statement.selected_columns.person_id.table
+    return statement.with_only_columns(r.c.person_id, r.c.id.label("record_id"),
+                                       r.c.employment_type, r.c.person_category)
+
+
+def natural_attrition_records(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 2's statement as ``(person_id, record_id, reason)`` rows."""
+    n = attrition
+    return natural_attrition(division, a, b, policy).with_only_columns(
+        n.c.person_id, n.c.id.label("record_id"), n.c.reason)
+
+
+def hard_to_employ_records(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 5's statement as ``(person_id, record_id, exit_reason)`` rows (aid records)."""
+    e = aid
+    return hard_to_employ_employed(division, a, b, policy).with_only_columns(
+        e.c.person_id, e.c.id.label("record_id"), e.c.exit_reason)
+
+
+def registered_unemployed_records(division: str, a: dt.date, b: dt.date,
+                                  policy: Policy) -> Select:
+    """Rule 6's statement as ``(person_id, record_id)`` rows (unemployment registrations)."""
+    u = unemployment
+    return registered_unemployed(division, a, b, policy).with_only_columns(
+        u.c.person_id, u.c.id.label("record_id"))
+
+
+def rural_training_records(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:
+    """Rule 12's statement as ``(person_id, record_id, funding)`` rows (trainings)."""
+    p, t = persons, trainings
+    return rural_training(division, a, b, policy).with_only_columns(
+        p.c.id.label("person_id"), t.c.id.label("record_id"), t.c.funding)

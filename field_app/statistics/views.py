@@ -1,19 +1,57 @@
-"""The home page and the division pages: year-to-date indicators with drill-down."""
+"""The home page and the division pages: the indicators of the chosen period (the year to
+date until an account chooses another; its last choice is remembered) with drill-down."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from field_app.accounts.capabilities import Capability
 from field_app.core.clock import clock
 from field_app.core.context import current_policy
-from field_app.core.periods import year_to_date
+from field_app.core.periods import PeriodError, period_key, period_label
 from field_app.divisions import queries
 from field_app.extensions import db
 from field_app.statistics.labels import INDICATOR_LABELS
 from field_app.indicators.service import division_indicators
+from field_app.indicators import compute_grouped, employed_total_basis, review_coverage
+from field_app.statistics import operations, periods
+from field_app.targets import queries as targets
 
 bp = Blueprint("statistics", __name__)
+
+
+# --- targets, reconciliation, review coverage and the as-of date (issue 13) -------------------
+
+def _figure_context(code: str, start, end, values) -> dict:
+    """What the division page shows beside its figures: the employed total's as-of date,
+    the annual targets with completion and time progress, the latest reconciliation of the
+    year and how much of the rural figures rests on reviewed households."""
+    connection = db.session.connection()
+    periods = targets.reported_periods(db.session, code, end.year)
+    latest = next(((s, e) for s, e in periods if e <= end), None)
+    reconciled = {}
+    if latest is not None:
+        reconciled = {r.indicator: r for r in targets.reconciliation(
+            db.session, [code], *latest, current_policy())}
+    return {
+        "employed_basis": employed_total_basis(connection, code, end),
+        "target_progress": targets.progress(
+            values, targets.targets_of(db.session, [code], end.year).get(code, {}), end),
+        "reconciled": reconciled,
+        "reconciled_period": latest,
+        "coverage": review_coverage(connection, code, start, end, current_policy()),
+        "period_key": period_key,
+        "period_label": period_label,
+    }
+
+# --- end of issue 13 ----------------------------------------------------------------------
+
+
+def children_figures(connection, code: str, start, end) -> list:
+    """``(child division, its twelve figures)`` for every child, in code order: one grouped
+    engine pass (``indicators.grouped``), each group equal to the engine for that child."""
+    groups = dict(compute_grouped(connection, code, start, end, current_policy(), "child"))
+    return [(child, groups[child.code]) for child in queries.children_of(db.session, code)]
 
 
 @bp.get("/")
@@ -27,16 +65,45 @@ def home():
     return redirect(url_for("statistics.show", code=current_user.division_code))
 
 
+def _chosen_period() -> tuple[str, PeriodError | None]:
+    """The period of the page: the link's (``period``), which the account's choice becomes,
+    else the account's last choice, else the year to date; and the link's error, if any."""
+    asked = request.args.get("period")
+    if asked is not None:
+        try:
+            key = periods.normalise(asked)
+        except PeriodError as error:
+            return _remembered(), error
+        operations.remember_period(db.session, current_user.id, key)
+        return key, None
+    return _remembered(), None
+
+
+def _remembered() -> str:
+    return (operations.remembered_period(db.session, current_user.id)
+            or periods.YEAR_TO_DATE)
+
+
 @bp.get("/divisions/<code>")
 def show(code: str):
     division = queries.get_division_or_404(db.session, code, current_user)
-    start, end = year_to_date(clock.today())
+    if "kind" in request.args:  # the chooser's fields: one link per period
+        try:
+            key = periods.from_fields(request.args)
+        except PeriodError as error:
+            return _page(division, _remembered(), error), 400
+        return redirect(url_for("statistics.show", code=code, period=key))
+    key, error = _chosen_period()
+    return _page(division, key, error), 400 if error else 200
+
+
+def _page(division, key: str, error: PeriodError | None):
+    code = division.code
+    choice = periods.choice(key, clock.today())
+    start, end = choice.start, choice.end
     connection = db.session.connection()
     report = division_indicators(connection, code, start, end, current_policy())
-    children = [
-        (child, division_indicators(connection, child.code, start, end, current_policy()).values)
-        for child in queries.children_of(db.session, code)
-    ]
+    children = children_figures(connection, code, start, end)
     return render_template(
         "statistics/show.html",
         division=division,
@@ -45,4 +112,8 @@ def show(code: str):
         report=report,
         labels=INDICATOR_LABELS,
         children=children,
+        choice=choice,
+        period_kinds=periods.KINDS,
+        period_error=error,
+        **_figure_context(code, start, end, report.values),
     )

@@ -82,6 +82,7 @@ def test_default_policy_holds_the_bounds_of_the_notice():
         "stable_days": 180,
         "name": "notice-2019",
         "reform": None,
+        "survey_basis": "synced",
     }
 
 

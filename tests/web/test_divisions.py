@@ -28,15 +28,16 @@ def test_league_page_shows_year_to_date_figures_and_links_to_banners(client, mak
     assert "兴安盟" in page
     assert "2026-01-01 — 2026-05-20" in page
     assert "城镇累计新就业人数</dt><dd>1</dd>" in page
-    assert 'href="/divisions/152201000000"' in page
-    assert 'href="/divisions/152202000000"' in page
+    # Links carry the period shown (year to date), so the banner opens on the same one.
+    assert 'href="/divisions/152201000000?period=ytd"' in page
+    assert 'href="/divisions/152202000000?period=ytd"' in page
 
 
 def test_village_page_has_breadcrumbs_up_to_the_region(client, make, login_as):
     login_as("region_admin")
     page = client.get("/divisions/152201100201").get_data(as_text=True)
     for code in ("150000000000", "152200000000", "152201000000", "152201100000"):
-        assert f'href="/divisions/{code}"' in page
+        assert f'href="/divisions/{code}?period=ytd"' in page
 
 
 def test_unknown_division_is_404(client, make, login_as):

@@ -1,0 +1,149 @@
+"""Quality-scan timings on the synthetic Hinggan League data set of ``benchmarks.indicators``.
+
+    python -m benchmarks.quality --persons 1000000 [--db sqlite|postgresql]
+        [--database-url URL] [--data-dir DIR] [--repeat N] [--keep]
+
+Imports the data set into an empty database at the head migration, then times the scan of the
+whole league for the year 2026 (every rule, and storing the findings, committed): the first
+scan inserts every finding, the later ones see them again. Target: under 30 s at 1,000,000
+persons on the 2-core reference machine, on both databases.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.indicators import (
+    DEFAULT_PG_URL,
+    LEAGUE,
+    PERIOD,
+    ensure_dataset,
+    machine,
+    prepare_database,
+    time_import,
+)
+
+TARGET_SECONDS = 30.0
+
+
+def time_scans(app, repeat: int):
+    from field_app.core.context import current_policy
+    from field_app.divisions.models import Division
+    from field_app.extensions import db
+    from field_app.quality import operations
+    from field_app.quality.rules import Settings
+
+    runs = []
+    with app.app_context():
+        settings = Settings.from_config(app.config, current_policy())
+        for _ in range(repeat):
+            started = time.perf_counter()
+            result = operations.scan(db.session, db.session.get(Division, LEAGUE), *PERIOD,
+                                     settings=settings)
+            db.session.commit()
+            seconds = time.perf_counter() - started
+            runs.append((seconds, dict(result.scan.counts), result.scan.opened,
+                         result.scan.seen, result.scan.fixed))
+            db.session.remove()
+    return runs
+
+
+def time_rules(app):
+    """Each rule's statement alone (no storing), to see where the time goes."""
+    from field_app.core.context import current_policy
+    from field_app.extensions import db
+    from field_app.quality.rules import RULES, Settings
+
+    times = {}
+    with app.app_context():
+        settings = Settings.from_config(app.config, current_policy())
+        connection = db.session.connection()
+        for rule in RULES:
+            started = time.perf_counter()
+            connection.execute(rule.build(LEAGUE, *PERIOD, settings)).all()
+            times[rule.code] = time.perf_counter() - started
+        db.session.remove()
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.quality",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file under /tmp, or "
+                        f"{DEFAULT_PG_URL} (its public schema is dropped and recreated)")
+    parser.add_argument("--data-dir", type=Path,
+                        help="the CSV folder (default: /tmp/field_app_quality_data_N)")
+    parser.add_argument("--repeat", type=int, default=3, help="scans after the first")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the CSV folder and the SQLite file after the run")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SECRET_KEY", "bench")
+
+    directory = args.data_dir or Path(f"/tmp/field_app_quality_data_{args.persons}")
+    sqlite_file = None
+    url = args.database_url
+    if url is None and args.db == "sqlite":
+        sqlite_file = Path(f"/tmp/field_app_quality_{args.persons}.db")
+        url = f"sqlite:///{sqlite_file}"
+        for path in sqlite_file.parent.glob(sqlite_file.name + "*"):
+            path.unlink()
+    elif url is None:
+        url = DEFAULT_PG_URL
+
+    rows, generated_in, reused = ensure_dataset(directory, args.persons)
+    from field_app.extensions import db
+
+    app = prepare_database(args.db, url)
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as conn:
+            machine_line = machine(conn, args.db)
+        counts, import_seconds, _cpu = time_import(engine, directory)
+    load_before = os.getloadavg()[0]
+    rule_times = time_rules(app)
+    runs = time_scans(app, 1 + args.repeat)
+    load_after = os.getloadavg()[0]
+
+    limit = TARGET_SECONDS * max(1.0, args.persons / 1_000_000)
+    first, later = runs[0], runs[1:]
+    print()
+    print(f"machine     {machine_line}")
+    print(f"database    {args.db}: {url.split('@')[-1]}")
+    print(f"data set    {args.persons:,} persons, {rows:,} rows in {directory} "
+          + ("(reused)" if reused else f"(generated in {generated_in:.1f} s)")
+          + f", imported in {import_seconds:.1f} s")
+    print(f"load        1-minute load average {load_before:.2f} before the scans, "
+          f"{load_after:.2f} after")
+    print()
+    print(f"scan of {LEAGUE} for {PERIOD[0]}..{PERIOD[1]} (every rule, findings stored, "
+          "committed)")
+    print(f"  first scan  {first[0]:>8.2f} s  {first[2]:,} findings opened")
+    if later:
+        median = statistics.median(r[0] for r in later)
+        print(f"  later scans {median:>8.2f} s  median of {len(later)}, {later[-1][3]:,} seen "
+              f"again, {later[-1][4]:,} fixed")
+    worst = max(r[0] for r in runs)
+    print(f"  target      <= {limit:g} s: {'ok' if worst <= limit else 'MISSED'} "
+          f"(slowest {worst:.2f} s)")
+    print()
+    print(f"{'rule':<24}{'statement s':>12}{'findings':>10}")
+    for code, seconds in rule_times.items():
+        print(f"{code:<24}{seconds:>12.2f}{first[1].get(code, 0):>10,}")
+
+    if not args.keep:
+        shutil.rmtree(directory, ignore_errors=True)
+        if sqlite_file is not None:
+            for path in sqlite_file.parent.glob(sqlite_file.name + "*"):
+                path.unlink()
+    return 0 if worst <= limit else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
