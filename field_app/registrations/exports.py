@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from field_app.core.text import spreadsheet_cell
@@ -20,35 +21,50 @@ from field_app.registrations.lists import ListKind, display_value, interchange_v
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def to_xlsx(kind: ListKind, records: Iterable, names: dict[str, str]) -> bytes:
-    """One sheet: a header row of Chinese column names, then one row per record."""
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def to_xlsx(kind: ListKind, records: Iterable, names: dict[str, str], *, title: str) -> bytes:
+    """One sheet: ``title`` (the list, division, filters and export time) in the first row,
+    Chinese column names in the second with a filter on them, frozen above the records;
+    dates are date cells, shown as ``yyyy-mm-dd``."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(str(kind.title))
     for index, column in enumerate(kind.columns, start=1):
         width = 20 if column in ("id_number", "employer_uscc", "employer_name") else 12
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([_xlsx_cell(sheet, str(labels.COLUMNS[column])) for column in kind.columns])
+    sheet.freeze_panes = "A3"
+    heading = _xlsx_cell(sheet, title)
+    heading.font = Font(bold=True, size=13)
+    sheet.append([heading])
+    sheet.append([_xlsx_cell(sheet, str(labels.COLUMNS[column]), bold=True)
+                  for column in kind.columns])
+    count = 0
     for record in records:
-        row = []
-        for column in kind.columns:
-            value = display_value(kind, record, column, names)
-            # Dates as text, so every spreadsheet program shows them as written here.
-            row.append(_xlsx_cell(sheet, value.isoformat() if isinstance(value, dt.date)
-                                  else value))
-        sheet.append(row)
+        sheet.append([_xlsx_cell(sheet, display_value(kind, record, column, names))
+                      for column in kind.columns])
+        count += 1
+    last = get_column_letter(len(kind.columns))
+    sheet.auto_filter.ref = f"A2:{last}{2 + count}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(sheet, value, *, bold: bool = False):
     """Text as a string cell, never a formula or an error code (openpyxl makes a formula of
     any string starting with ``=``), cleaned by ``spreadsheet_cell``: a stored control
-    character would otherwise make openpyxl refuse the whole file."""
+    character would otherwise make openpyxl refuse the whole file. A date as a date cell."""
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
     if not isinstance(value, str):
         return value
     cell = WriteOnlyCell(sheet, value=spreadsheet_cell(value))
     cell.data_type = "s"
+    if bold:
+        cell.font = Font(bold=True)
     return cell
 
 

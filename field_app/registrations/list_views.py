@@ -8,12 +8,14 @@ from flask_login import current_user
 
 from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import record as audit
+from field_app.core.clock import clock
 from field_app.core.permissions import require_can
 from field_app.extensions import db
 from field_app.registrations import exports, queries
 from field_app.registrations.lists import (
     KINDS,
     ListFilter,
+    describe,
     display_value,
     division_names,
     interchange_query,
@@ -78,9 +80,11 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 @require_can(Capability.READ_DESK)
 def export_xlsx(kind: str):
     """The filtered list with Chinese headers; ID and phone numbers masked."""
-    spec = _kind(kind)
-    found = db.session.scalars(list_query(spec, current_user, _criteria())).all()
-    data = exports.to_xlsx(spec, found, division_names(db.session, current_user))
+    spec, criteria = _kind(kind), _criteria()
+    found = db.session.scalars(list_query(spec, current_user, criteria)).all()
+    names = division_names(db.session, current_user)
+    data = exports.to_xlsx(spec, found, names, title=describe(
+        spec, criteria, names, current_user, clock.now()))
     return _download(data, exports.XLSX_MIMETYPE, f"{kind}.xlsx")
 
 

@@ -162,6 +162,27 @@ def interchange_query(kind: ListKind, user, criteria: ListFilter) -> Select:
     return query
 
 
+def describe(kind: ListKind, criteria: ListFilter, names: dict[str, str], user,
+             at: dt.datetime) -> str:
+    """The list, its division, its filters and the time, in one line: an exported file
+    says what it holds. Only divisions of the user's jurisdiction are named (``names``)."""
+    division = criteria.division if criteria.division in names else user.division_code
+    parts = [str(kind.title), names.get(division, division or "")]
+    if criteria.type and kind.type_column:
+        found = {member.value: label for member, label in kind.type_labels.items()}
+        parts.append(f"{labels.COLUMNS[kind.type_column]}：{found.get(criteria.type, '—')}")
+    if criteria.status:
+        state = labels.STATES.get(criteria.status) if criteria.status in kind.statuses else None
+        parts.append(f"{_l('状态')}：{state or '—'}")
+    if criteria.since or criteria.until:
+        parts.append(_l("%(column)s %(since)s 至 %(until)s",
+                        column=labels.COLUMNS[kind.date_column],
+                        since=criteria.since.isoformat() if criteria.since else "…",
+                        until=criteria.until.isoformat() if criteria.until else "…"))
+    parts.append(_l("导出于 %(at)s", at=at.strftime("%Y-%m-%d %H:%M")))
+    return " · ".join(str(part) for part in parts if str(part))
+
+
 def division_names(session: Session, user) -> dict[str, str]:
     return dict(session.execute(select(Division.code, Division.name)
                                 .where(in_scope(Division.code, user))).all())

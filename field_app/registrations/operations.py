@@ -27,7 +27,7 @@ from field_app.exchange.importer import ImportResult, import_dataset
 from field_app.exchange.reader import Dataset, RowError
 from field_app.households.models import Person
 from field_app.households.operations import create_person
-from field_app.registrations import queries
+from field_app.registrations import numbers, queries
 from field_app.registrations.models import (
     AidExitReason,
     CancelReason,
@@ -82,22 +82,27 @@ def register_person(session: Session, *, actor, id_number: str, name: str,
     return person
 
 
-def _next_number(session: Session, model, prefix: str) -> str:
-    """``prefix`` + a four-digit sequence: numbers a clerk can read out at the counter.
-    Allocated under the counter's lock (``core.counters``): clerks registering at the same
-    moment get distinct numbers."""
+def _next_number(session: Session, model, kind: str, division_code: str,
+                 day: dt.date) -> str:
+    """The next registration number of ``kind`` in the division's county and ``day``'s year
+    (the format is ``registrations.numbers``). Allocated under the counter's lock
+    (``core.counters``): clerks registering at the same moment get distinct numbers."""
+    head = numbers.prefix(kind, division_code, day.year)
+    width = len(head) + numbers.SERIAL_DIGITS
 
     def taken() -> int:
         # A range, not LIKE, so that both databases walk the unique index on the number.
         highest = session.scalar(
             select(model.registration_no)
-            .where(model.registration_no.between(f"{prefix}0000", f"{prefix}9999"),
-                   func.length(model.registration_no) == len(prefix) + 4)
+            .where(model.registration_no.between(
+                numbers.number(head, 0), numbers.number(head, 10**numbers.SERIAL_DIGITS - 1)),
+                func.length(model.registration_no) == width)
             .order_by(model.registration_no.desc()).limit(1))
-        return int(highest[-4:]) if highest and highest[-4:].isdigit() else 0
+        tail = highest[len(head):] if highest else ""
+        return int(tail) if tail.isdigit() else 0
 
-    serial = next_number(session, f"{model.__tablename__}:{prefix}", taken=taken)
-    return f"{prefix}{serial:04d}"
+    serial = next_number(session, f"{model.__tablename__}:{head}", taken=taken)
+    return numbers.number(head, serial)
 
 
 def _employer_name(session: Session, uscc: str | None, name: str | None) -> str | None:
@@ -134,8 +139,8 @@ def register_employment(session: Session, person: Person, *, actor, division_cod
     """就业登记. With ``end_unemployment``, the person's open unemployment registrations in
     the actor's jurisdiction are cancelled (reason: employed) on ``start_date``."""
     _authorise_at(session, EmploymentRegistration, actor, division_code)
-    number = _next_number(session, EmploymentRegistration,
-                          f"JY{division_code}{registered_on:%Y%m%d}")
+    number = _next_number(session, EmploymentRegistration, numbers.EMPLOYMENT, division_code,
+                          registered_on)
     row = check_row(files.EMPLOYMENT_REGISTRATIONS, {
         "registration_id": number, "id_number": person.id_number,
         "division_code": division_code, "employment_type": employment_type,
@@ -208,8 +213,8 @@ def register_unemployment(session: Session, person: Person, *, actor, division_c
         if end_employment_on > registered_on:
             raise _refuse("end_employment_on", _l("终止就业日期不能晚于失业登记日期"))
         end_employment(employment, actor=actor, end_date=end_employment_on)
-    number = _next_number(session, UnemploymentRegistration,
-                          f"SY{division_code}{registered_on:%Y%m%d}")
+    number = _next_number(session, UnemploymentRegistration, numbers.UNEMPLOYMENT,
+                          division_code, registered_on)
     check_row(files.UNEMPLOYMENT_REGISTRATIONS, {
         "registration_id": number, "id_number": person.id_number,
         "division_code": division_code, "registered_on": registered_on, "valid": True,

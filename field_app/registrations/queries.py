@@ -21,9 +21,11 @@ from field_app.accounts.capabilities import Capability
 from field_app.households.models import Person
 from field_app.indicators.rules import continuation
 from field_app.registrations.models import (
+    CancelReason,
     EmploymentAid,
     EmploymentRegistration,
     NaturalAttrition,
+    PersonCategory,
     UnemploymentRegistration,
 )
 
@@ -130,6 +132,33 @@ def open_unemployment(session: Session, person: Person) -> list[UnemploymentRegi
     u = UnemploymentRegistration
     return list(session.scalars(select(u).where(
         u.person_id == person.id, u.valid, u.cancelled_on.is_(None)).order_by(u.registered_on)))
+
+
+@dataclasses.dataclass(frozen=True)
+class CategoryDefault:
+    """The 人员类别 an employment registration of the person most likely has, and why."""
+
+    category: PersonCategory
+    why: str  # unemployed (an open registration), ended (cancelled as employed), worked, none
+    unemployment: UnemploymentRegistration | None = None
+
+
+def default_category(session: Session, person: Person) -> CategoryDefault:
+    """就业转失业 (失业再就业) while the person is registered unemployed, or when the latest
+    unemployment registration was cancelled as employed (已就业) and no employment has been
+    registered since; 其他 for someone registered employed before; else 新成长劳动力."""
+    if registered := open_unemployment(session, person):
+        return CategoryDefault(PersonCategory.UNEMPLOYED_REEMPLOYED, "unemployed", registered[-1])
+    u, e = UnemploymentRegistration, EmploymentRegistration
+    latest = session.scalar(select(u).where(u.person_id == person.id, u.valid)
+                            .order_by(u.registered_on.desc(), u.id.desc()).limit(1))
+    if latest is not None and latest.cancel_reason == CancelReason.EMPLOYED and not session.scalar(
+            select(e.id).where(e.person_id == person.id, e.valid,
+                               e.registered_on >= latest.cancelled_on).limit(1)):
+        return CategoryDefault(PersonCategory.UNEMPLOYED_REEMPLOYED, "ended", latest)
+    if session.scalar(select(e.id).where(e.person_id == person.id, e.valid).limit(1)):
+        return CategoryDefault(PersonCategory.OTHER, "worked")
+    return CategoryDefault(PersonCategory.NEW_ENTRANT, "none")
 
 
 def open_aid(session: Session, person: Person) -> list[EmploymentAid]:

@@ -23,7 +23,6 @@ from field_app.core.permissions import require_can
 from field_app.extensions import db
 from field_app.registrations import forms, labels, operations, queries
 from field_app.registrations.blueprint import bp
-from field_app.registrations.models import PersonCategory
 from field_app.registrations.pages import act, record_page
 
 clerks = require_can(Capability.REGISTER_DESK)
@@ -128,11 +127,14 @@ def _form_for(form_class):
 def new_employment(person_id: int):
     target = _person(person_id)
     form, title = _form_for(forms.EmploymentForm), _("就业登记")
-    if not queries.open_unemployment(db.session, target):
+    default = queries.default_category(db.session, target)
+    if default.why != "unemployed":
         del form.end_unemployment  # nothing to end: not offered
     elif not form.is_submitted():
         form.end_unemployment.data = True
-        form.person_category.data = PersonCategory.UNEMPLOYED_REEMPLOYED.value
+    if not form.is_submitted():
+        form.person_category.data = default.category.value
+    form.person_category.description = _category_hint(default)
     warning = form.validate_on_submit() and queries.is_continuation(
         db.session, person_id=target.id, employment_type=form.employment_type.data,
         employer_uscc=normalize_uscc(form.employer_uscc.data or "") or None,
@@ -146,6 +148,28 @@ def new_employment(person_id: int):
         **{name: form.data.get(name) for name in operations.EMPLOYMENT_FIELDS}),
         message=SAVED, success=lambda r: url_for(".employment", record_id=r.id),
         template="registrations/form.html", person=target, title=title, warning=warning)
+
+
+def _category_hint(default: queries.CategoryDefault) -> str | None:
+    """Why the form suggests its 人员类别; a registration elsewhere is not described."""
+    registration = default.unemployment
+    inside = registration is not None and current_user.covers(registration.division_code)
+    if default.why == "unemployed":
+        return (_("按该人员%(day)s的失业登记（尚未注销），默认为“%(label)s”",
+                  day=registration.registered_on.isoformat(),
+                  label=labels.PERSON_CATEGORIES[default.category]) if inside else
+                _("该人员有尚未注销的失业登记，默认为“%(label)s”",
+                  label=labels.PERSON_CATEGORIES[default.category]))
+    if default.why == "ended":
+        return (_("该人员的失业登记已于%(day)s以“已就业”注销，默认为“%(label)s”",
+                  day=registration.cancelled_on.isoformat(),
+                  label=labels.PERSON_CATEGORIES[default.category]) if inside else
+                _("该人员的失业登记已以“已就业”注销，默认为“%(label)s”",
+                  label=labels.PERSON_CATEGORIES[default.category]))
+    if default.why == "worked":
+        return _("该人员以前办理过就业登记，默认为“%(label)s”",
+                 label=labels.PERSON_CATEGORIES[default.category])
+    return None
 
 
 @bp.route("/persons/<int:person_id>/unemployment", methods=["GET", "POST"])

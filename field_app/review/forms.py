@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SubmitField, TextAreaField
+from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from field_app.core.forms import SafeForm
@@ -10,6 +10,8 @@ from field_app.core.forms import SafeForm
 
 class ApproveForm(SafeForm):
     approve = SubmitField(_l("审核通过"))
+    # "1" once the reviewer has answered the page's question; the first press only asks.
+    confirmed = HiddenField()
 
 
 class ReturnForm(SafeForm):

@@ -79,16 +79,52 @@ def open_round(session: Session, *, county_code: str, year: int, actor) -> Surve
     return round_
 
 
-def close_round(session: Session, round_: SurveyRound, *, actor) -> None:
+def close_round(session: Session, round_: SurveyRound, *, actor, confirmed: bool) -> None:
+    """End the round: the villages' survey becomes read-only. Only once the county has seen
+    what is still open (``queries.close_summary``) and confirmed; a round closed by mistake
+    is reopened with ``reopen_round``."""
     if not actor.can(Capability.MANAGE_ROUNDS, at=round_.county_code):
         raise OutOfScope()
     if not round_.is_open:
         raise InvalidTransition(_("该轮调查已结束"))
+    if not confirmed:
+        raise _refuse("confirm", _l("请先确认：结束后各村不能再录入、提交和审核"))
     round_.closed_at = clock.now()
     round_.closed_by_id = actor.id
     session.flush()
     audit(session, "survey_round_close", target_type="survey_rounds", target_id=round_.id,
           division=round_.county_code)
+
+
+MAX_REOPEN_REASON = 200
+
+
+def reopen_round(session: Session, round_: SurveyRound, *, actor, reason: str | None) -> None:
+    """Open a closed round again, for the reason given (kept in the audit log with who and
+    when): the statuses, reasons and reviews of its households are as they were. Only the
+    county's latest round, and only while no other round of the county is open."""
+    if not actor.can(Capability.MANAGE_ROUNDS, at=round_.county_code):
+        raise OutOfScope()
+    if round_.is_open:
+        raise InvalidTransition(_("该轮调查正在进行，无需重新开启"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse("reason", _l("请填写重新开启的原因"))
+    if len(reason) > MAX_REOPEN_REASON:
+        raise _refuse("reason", _l("原因不超过200字"))
+    if queries.open_round(session, round_.county_code) is not None:
+        raise InvalidTransition(_("本旗县已有进行中的入户调查，请先结束它"))
+    latest = session.scalar(select(func.max(SurveyRound.year))
+                            .where(SurveyRound.county_code == round_.county_code))
+    if latest != round_.year:
+        raise InvalidTransition(_("只能重新开启本旗县最近一次的入户调查"))
+    before = {"closed_at": plain(round_.closed_at), "closed_by_id": round_.closed_by_id}
+    round_.closed_at = None
+    round_.closed_by_id = None
+    session.flush()
+    audit(session, "survey_round_reopen", target_type="survey_rounds", target_id=round_.id,
+          division=round_.county_code, before=before, after={"reason": reason},
+          note=reason[:200])
 
 
 # --- statuses ---------------------------------------------------------------------------
@@ -147,6 +183,22 @@ def submit_household(session: Session, household: Household, *, actor) -> Househ
     survey.reviewed_by_id = None
     session.flush()
     audit(session, "household_submit", target_type="households", target_id=household.id,
+          division=household.village_code)
+    return survey
+
+
+def confirm_household(session: Session, household: Household, *, actor) -> HouseholdSurvey:
+    """本户无变化 / 已核实: the cadre has visited the household and found nothing to change.
+    It counts as surveyed (未调查 → 已录入) and may then be submitted like any other."""
+    _authorise(actor, household)
+    if not session.scalar(select(HouseholdMember.id)
+                          .where(HouseholdMember.household_id == household.id).limit(1)):
+        raise ValidationFailed(_("该户还没有成员，请先录入成员"),
+                               {"members": [_l("至少录入一名成员")]})
+    survey = survey_for(session, household, require_open_round(session, household.village_code))
+    move(survey, SurveyEvent.EDIT)
+    session.flush()
+    audit(session, "household_confirm", target_type="households", target_id=household.id,
           division=household.village_code)
     return survey
 
@@ -286,6 +338,7 @@ def save_member(session: Session, household: Household, *, actor, ref: str,
         "household_code": household.code, "id_number": person_row["id_number"],
         "relation": data.get("relation"), "labour_capacity": data.get("labour_capacity"),
     }, FIELDS["member"])
+    _check_one_head(session, household, member, member_row["relation"])
     _edit(session, household)
     notice = None
     proposed = {name: person_row[name] for name in ("name", "hukou", "phone")}
@@ -305,6 +358,21 @@ def save_member(session: Session, household: Household, *, actor, ref: str,
         setattr(person, name, value)
     session.flush()
     return member, notice
+
+
+def _check_one_head(session: Session, household: Household, member: HouseholdMember | None,
+                    relation) -> None:
+    """A household has one head (户主): a second is refused while the first is one. Zero
+    heads is a passing state while the cadre swaps them; submission requires exactly one."""
+    if relation != Relation.HEAD:
+        return
+    other = session.scalar(select(Person.name).join(
+        HouseholdMember, HouseholdMember.person_id == Person.id).where(
+        HouseholdMember.household_id == household.id, HouseholdMember.relation == Relation.HEAD,
+        HouseholdMember.id != (member.id if member is not None else -1)).limit(1))
+    if other is not None:
+        raise _refuse("relation", _l(
+            "本户已有户主（%(name)s），一户只能有一名户主；请先把原户主改为其他关系", name=other))
 
 
 def _person_for(session: Session, row: dict, actor) -> tuple[Person, str | None]:
@@ -341,10 +409,13 @@ def _person_for(session: Session, row: dict, actor) -> tuple[Person, str | None]
 
 def remove_member(session: Session, household: Household, *, actor, ref: str,
                   base_version: int | None) -> None:
-    """Take a member off the household; the person, their spells and trainings stay in the
-    system (they may be registered elsewhere). The removal is logged against the person,
-    in the household's village and every division holding a record of the person, so the
-    person's history shows which household they left wherever they are maintained."""
+    """Take a member off the household, with the transfer spells and trainings the survey
+    recorded for them (the phone asks first): left on the person, they would reappear in
+    the household the person is linked to next, where entering them again is refused as a
+    duplicate. The person stays in the system (they may be registered elsewhere). The
+    removal is logged against the person, in the household's village and every division
+    holding a record of the person, so the person's history shows which household they
+    left wherever they are maintained."""
     _authorise(actor, household)
     member = _member_in(session, household, ref, base_version)
     if member is None:
@@ -355,6 +426,9 @@ def remove_member(session: Session, household: Household, *, actor, ref: str,
           division=household.village_code, also=divisions_of(session, member.person_id),
           before={"household_code": household.code, "relation": plain(member.relation),
                   "labour_capacity": plain(member.labour_capacity)})
+    for model in (TransferSpell, Training):
+        for found in session.scalars(select(model).where(model.person_id == member.person_id)):
+            session.delete(found)
     session.delete(member)
     session.flush()
 

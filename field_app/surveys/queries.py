@@ -2,9 +2,16 @@
 by village, and where a person already appears in the system."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 from sqlalchemy import String, case, func, select
 from sqlalchemy.orm import Session
 
+from field_app.accounts.capabilities import Capability, holders
+from field_app.accounts.models import User
+from field_app.accounts.roles import AccountState
+from field_app.audit.models import AuditEvent
 from field_app.core.errors import OutOfScope
 from field_app.core.permissions import in_scope
 from field_app.core.codes import PREFIX_LENGTH, Level, ancestor_at, prefix, subtree_bounds
@@ -13,7 +20,7 @@ from field_app.households.models import Household, HouseholdMember, Person
 from field_app.registrations.models import EmploymentRegistration, UnemploymentRegistration
 from field_app.review.models import HouseholdSurvey
 from field_app.review.states import SurveyStatus
-from field_app.surveys.models import SurveyRound
+from field_app.surveys.models import SurveyRound, SyncChange
 from field_app.surveys.schemas import REF
 
 
@@ -27,6 +34,102 @@ def open_round(session: Session, village_code: str) -> SurveyRound | None:
 def rounds_of(session: Session, county_code: str) -> list[SurveyRound]:
     return list(session.scalars(select(SurveyRound).where(SurveyRound.county_code == county_code)
                                 .order_by(SurveyRound.year.desc())))
+
+
+@dataclasses.dataclass(frozen=True)
+class Reopening:
+    at: dt.datetime
+    by: str
+    reason: str
+
+
+def reopenings(session: Session, rounds: list[SurveyRound]) -> dict[int, list[Reopening]]:
+    """Each round's reopenings (the audit log keeps them: who, when, why), oldest first."""
+    if not rounds:
+        return {}
+    found: dict[int, list[Reopening]] = {round_.id: [] for round_ in rounds}
+    for target, at, by, after in session.execute(
+            select(AuditEvent.target_id, AuditEvent.at, AuditEvent.actor_name, AuditEvent.after)
+            .where(AuditEvent.action == "survey_round_reopen",
+                   AuditEvent.target_type == "survey_rounds",
+                   AuditEvent.target_id.in_([str(round_.id) for round_ in rounds]))
+            .order_by(AuditEvent.at, AuditEvent.id)):
+        found[int(target)].append(Reopening(at, by, (after or {}).get("reason", "")))
+    return found
+
+
+# A phone that has not synced for this long may hold changes the server has not seen.
+QUIET_AFTER = dt.timedelta(hours=24)
+
+
+@dataclasses.dataclass(frozen=True)
+class Collector:
+    """A village collector's account, as far as the server can tell what its phone holds:
+    when it last sent changes, how many it sent in this round, and the households of its
+    village still being worked on (已录入、已退回)."""
+
+    username: str
+    name: str
+    village: str
+    last_sync: dt.datetime | None
+    changes: int
+    unfinished: int
+    quiet: bool
+
+
+def collectors(session: Session, round_: SurveyRound, user, now: dt.datetime) -> list[Collector]:
+    """The active collector accounts of the round's county (within ``user``'s scope) with
+    their last sync, the quiet ones (never synced, or not for ``QUIET_AFTER``) first."""
+    last = (select(SyncChange.user_id, func.max(SyncChange.received_at).label("last"),
+                   func.sum(case((SyncChange.received_at >= round_.created_at, 1), else_=0))
+                   .label("changes"))
+            .group_by(SyncChange.user_id).subquery())
+    low, high = subtree_bounds(round_.county_code)
+    unfinished = {row["code"]: row[SurveyStatus.ENTERED.value] + row[SurveyStatus.RETURNED.value]
+                  for row in progress(session, round_, round_.county_code, user)}
+    rows = session.execute(
+        select(User.username, User.display_name, User.division_code, Division.name,
+               last.c.last, last.c.changes)
+        .join(Division, Division.code == User.division_code)
+        .outerjoin(last, last.c.user_id == User.id)
+        .where(User.role.in_(sorted(holders(Capability.COLLECT_SURVEY))),
+               User.state == AccountState.ACTIVE, User.division_code.between(low, high),
+               in_scope(User.division_code, user))
+        .order_by(last.c.last.is_(None).desc(), last.c.last, User.division_code,
+                  User.username))
+    return [Collector(username, name, village, last_sync, int(changes or 0),
+                      int(unfinished.get(code) or 0),
+                      last_sync is None or now - last_sync > QUIET_AFTER)
+            for username, name, code, village, last_sync, changes in rows]
+
+
+@dataclasses.dataclass(frozen=True)
+class CloseSummary:
+    """What is still open in a round, for the county deciding to close it."""
+
+    progress: list[dict]  # by township, as ``progress``
+    totals: dict[str, int]  # households per status
+    collectors: list[Collector]
+
+    @property
+    def households(self) -> int:
+        return sum(self.totals.values())
+
+    @property
+    def open_work(self) -> int:
+        """Households not yet approved."""
+        return self.households - self.totals[SurveyStatus.APPROVED.value]
+
+    @property
+    def quiet(self) -> list[Collector]:
+        return [c for c in self.collectors if c.quiet]
+
+
+def close_summary(session: Session, round_: SurveyRound, user,
+                  now: dt.datetime) -> CloseSummary:
+    rows = progress(session, round_, round_.county_code, user, by=Level.TOWNSHIP)
+    totals = {s.value: sum(int(row[s.value] or 0) for row in rows) for s in SurveyStatus}
+    return CloseSummary(rows, totals, collectors(session, round_, user, now))
 
 
 def get_round_or_404(session: Session, round_id: int, user) -> SurveyRound:

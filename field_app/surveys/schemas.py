@@ -18,7 +18,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from field_app.core.text import find_unsafe
 
-OPS = ("household.save", "household.submit", "member.save", "member.remove", "spell.save",
+OPS = ("household.save", "household.submit", "household.confirm", "member.save", "member.remove", "spell.save",
        "spell.remove", "training.save", "training.remove")
 MAX_BATCH = 100
 # batch object → changes list → change object → data object, and two levels of slack, so
@@ -107,6 +107,10 @@ class ChangeSchema(Schema):
                        validate=validate.Length(max=MAX_DATA_FIELDS))
     made_at = fields.String(load_default=None, allow_none=True,
                             validate=[validate.Length(max=40), _text_safe])
+    # household.submit: the UUIDs of the household's changes the phone made before it and
+    # has not yet seen applied; the submission waits for every one of them.
+    after = fields.List(fields.UUID(), load_default=list,
+                        validate=validate.Length(max=MAX_BATCH))
 
 
 class BatchSchema(Schema):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from field_app.accounts.capabilities import Capability
 from field_app.core.clock import clock
-from field_app.core.errors import Conflict, DomainError, OutOfScope
+from field_app.core.errors import Conflict, DomainError, OutOfScope, ValidationFailed
 from field_app.households.models import Household
 from field_app.surveys import operations, queries
 from field_app.surveys.models import SyncChange
@@ -35,6 +36,21 @@ def _household_for(session: Session, change: dict, actor) -> Household | None:
     return household
 
 
+def _require_applied(session: Session, after: list, actor) -> None:
+    """A submission goes through only when every change of the household the phone made
+    before it has been applied: one refused and not yet corrected or discarded would leave
+    the reviewer approving what the cadre believes she changed."""
+    if not after:
+        return
+    uuids = [str(u) for u in after]
+    statuses = dict(session.execute(select(SyncChange.uuid, SyncChange.status).where(
+        SyncChange.uuid.in_(uuids), SyncChange.user_id == actor.id)).all())
+    if any(statuses.get(u) != "applied" for u in uuids):
+        raise ValidationFailed(
+            _("本户还有未被接受的修改，不能提交：请先在“待发送记录”中修改或放弃它，再提交"),
+            {"household": [_l("本户还有未被接受的修改")]})
+
+
 def _apply(session: Session, change: dict, actor) -> tuple[Household, str | None, int | None]:
     """Apply the change; returns its household, a notice for the cadre, and the version the
     change gave its target (None for a removal)."""
@@ -50,7 +66,11 @@ def _apply(session: Session, change: dict, actor) -> tuple[Household, str | None
     notice, version = None, None
     entity, _dot, verb = op.partition(".")
     if op == "household.submit":
+        _require_applied(session, change["after"], actor)
         operations.submit_household(session, household, actor=actor)
+        version = household.version
+    elif op == "household.confirm":
+        operations.confirm_household(session, household, actor=actor)
         version = household.version
     elif op == "member.save":
         member, notice = operations.save_member(session, household, actor=actor, ref=ref,

@@ -17,7 +17,8 @@ from field_app.core.assets import file_version
 from field_app.core.clock import clock
 from field_app.core.forms import handle_form
 from field_app.core.permissions import require_can
-from field_app.core.codes import Level
+from field_app.core.codes import Level, in_subtree, is_code
+from field_app.core.errors import OutOfScope
 from field_app.divisions.models import Division
 from field_app.extensions import db
 from field_app.surveys import forms, labels, operations, queries
@@ -77,17 +78,21 @@ def rounds():
     return _rounds_page(forms.OpenRoundForm())
 
 
-def _rounds_page(form, close_form=None):
-    """The county's rounds: the open one with its progress by township, and the past ones."""
+def _rounds_page(form, reopen_form=None):
+    """The county's rounds: the open one with its progress by township, and the past ones
+    (the latest of which the county may reopen, for a reason)."""
     code = current_user.division_code
     current = queries.open_round(db.session, code)
     progress = queries.progress(db.session, current, code, current_user, by=Level.TOWNSHIP) \
         if current else []
+    past = queries.rounds_of(db.session, code)
+    can_manage = current_user.can(Capability.MANAGE_ROUNDS, at=code)
+    reopenable = past[0] if can_manage and current is None and past else None
     return render_template("survey/rounds.html", county=db.session.get(Division, code),
-                           rounds=queries.rounds_of(db.session, code), current=current,
-                           progress=progress, form=form,
-                           close_form=close_form or forms.CloseRoundForm(),
-                           can_manage=current_user.can(Capability.MANAGE_ROUNDS, at=code),
+                           rounds=past, reopenings=queries.reopenings(db.session, past),
+                           current=current, progress=progress, form=form,
+                           reopen_form=reopen_form or forms.ReopenRoundForm(formdata=None),
+                           reopenable=reopenable, can_manage=can_manage,
                            statuses=labels.STATUSES)
 
 
@@ -102,13 +107,43 @@ def open_round():
         message=_l("已开启%(year)s年度入户调查", year=form.year.data))
 
 
-@bp.post("/rounds/<int:round_id>/close")
+@bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"])
 @managers
 def close(round_id: int):
+    """Closing asks first: the page shows what is still open, and the county confirms."""
     round_ = queries.get_round_or_404(db.session, round_id, current_user)
     form = forms.CloseRoundForm()
-    return handle_form(form, lambda: operations.close_round(db.session, round_,
-                                                            actor=current_user),
-                       template=lambda: _rounds_page(forms.OpenRoundForm(formdata=None), form),
-                       success=lambda _result: url_for("survey.rounds"),
-                       message=_l("本轮入户调查已结束"))
+    page = lambda: render_template(  # noqa: E731
+        "survey/close.html", round=round_, form=form, statuses=labels.STATUSES,
+        county=db.session.get(Division, round_.county_code),
+        summary=queries.close_summary(db.session, round_, current_user, clock.now()))
+    return handle_form(form, lambda: operations.close_round(
+        db.session, round_, actor=current_user, confirmed=form.confirm.data),
+        template=page, success=lambda _result: url_for("survey.rounds"),
+        message=_l("本轮入户调查已结束"))
+
+
+@bp.post("/rounds/<int:round_id>/reopen")
+@managers
+def reopen(round_id: int):
+    round_ = queries.get_round_or_404(db.session, round_id, current_user)
+    form = forms.ReopenRoundForm()
+    return handle_form(form, lambda: operations.reopen_round(
+        db.session, round_, actor=current_user, reason=form.reason.data),
+        template=lambda: _rounds_page(forms.OpenRoundForm(formdata=None), form),
+        success=lambda _result: url_for("survey.rounds"),
+        message=_l("已重新开启%(year)s年度入户调查", year=round_.year))
+
+
+@bp.get("/rounds/<int:round_id>/townships/<code>")
+@county
+def township_progress(round_id: int, code: str):
+    """The county drills from a round's progress by township into one township's villages."""
+    round_ = queries.get_round_or_404(db.session, round_id, current_user)
+    township = db.session.get(Division, code) if is_code(code) else None
+    if (township is None or township.level != Level.TOWNSHIP
+            or not in_subtree(code, round_.county_code) or not current_user.covers(code)):
+        raise OutOfScope()
+    progress = queries.progress(db.session, round_, code, current_user, by=Level.VILLAGE)
+    return render_template("survey/township_progress.html", round=round_, township=township,
+                           progress=progress, statuses=labels.STATUSES)

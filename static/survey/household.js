@@ -63,8 +63,7 @@
         if (isNew) ui.go("#/h/" + target, true); else SV.render();
       });
     });
-    var body = [ui.back("#/", S.households),
-                h("h1", {}, [isNew ? S.new_household : hh.code || S.code_pending, " ", hh ? ui.badge(hh.status) : null]),
+    var body = [h("h1", {}, [isNew ? S.new_household : hh.code || S.code_pending, " ", hh ? ui.badge(hh.status) : null]),
                 ui.reasons(hh), !canEdit ? h("p.sv-note", { text: S.read_only }) : null];
     var acts = [];
     if (!isNew) {
@@ -75,18 +74,34 @@
                                 flagged ? h("span.sv-flag.bad", { text: S.returned_flag }) : null]),
           h("span.small", { text: personLine(m) })])]);
       }));
-      body.push(ui.card(fmt(S.members_title, { n: hh.members.length }),
-                        [hh.members.length ? members : h("p.small", { text: S.no_members })], ".sv-members"));
-      if (canEdit) acts.push(ui.link(S.add_member, "#/h/" + ref + "/m/new", ".primary"));
-      if (ui.canSubmit(hh)) {
+      var heads = ui.heads(hh).length, block = ui.submitBlock(hh);
+      body.push(ui.card(fmt(S.members_title, { n: hh.members.length }), [
+        hh.members.length ? members : h("p.small", { text: S.no_members }),
+        hh.members.length && heads !== 1 ? h("p.error", { id: "sv-heads", text: fmt(S.need_one_head, { n: heads }) }) : null,
+        canEdit ? ui.link(S.add_member, "#/h/" + ref + "/m/new", ".sv-wide") : null], ".sv-members"));
+      if (hh.held) {
+        body.push(h("p.sv-note", { id: "sv-held" }, [S.submit_held + " ", h("a", { href: "#/outbox", text: S.outbox })]));
+      } else if (canEdit && (hh.status === "entered" || hh.status === "returned") && block && hh.members.length) {
+        body.push(h("p.sv-note", { id: "sv-submit-block" }, [block + " "].concat(
+          hh.problems ? [h("a", { href: "#/outbox", text: S.outbox })] : [])));
+      }
+      // 本户无变化: visited, nothing to change; counts as surveyed and can then be submitted.
+      if (canEdit && hh.status === "not_surveyed" && hh.members.length) {
+        acts.push(ui.button(S.confirm_unchanged, function () {
+          if (!confirm(S.confirm_unchanged_ask)) return;
+          SV.enqueue([["household.confirm", ref, ref, {}]]).then(function () { ui.flash(S.confirmed); });
+        }, ".primary", { id: "sv-confirm" }));
+      }
+      if (canEdit && (hh.status === "entered" || hh.status === "returned")) {
         acts.push(ui.button(S.submit, function () {
           if (confirm(S.submit_confirm)) {
             SV.enqueue([["household.submit", ref, ref, {}]]).then(function () { ui.flash(S.submitted); });
           }
-        }, "", { id: "sv-submit" }));
+        }, ".primary", { id: "sv-submit", disabled: !!block }));
       }
+      if (hh.members.length) acts.push(ui.link(S.summary, "#/h/" + ref + "/summary", "", { id: "sv-summary-link" }));
     }
     body.push(form);
-    return { body: body, actions: acts };
+    return { back: ui.back("#/", S.households), body: body, actions: acts };
   };
 })(window.SV);

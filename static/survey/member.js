@@ -60,8 +60,12 @@
       // The phone of a member already on the server is known only masked: empty keeps it.
       if (!SV.empty(values.phone) || !m || !m.phone_masked) data.phone = ui.nullIfEmpty(values.phone);
       onData(data);
-    }, canEdit, function () {
-      return person && person.known && !person.linkable ? { id_number: S.shared_not_linkable } : {};
+    }, canEdit, function (values) {
+      var out = person && person.known && !person.linkable ? { id_number: S.shared_not_linkable } : {};
+      // One head per household, as the server will say.
+      var head = values.relation === "head" && hh && ui.heads(hh).filter(function (x) { return !m || x.ref !== m.ref; })[0];
+      if (head) out.relation = fmt(S.one_head, { name: head.name });
+      return out;
     });
     if (id) {
       form.elements.id_number.addEventListener("input", function (e) { id.update(e.target); });
@@ -92,8 +96,7 @@
         if (isNew) ui.go("#/h/" + hRef + "/m/" + target, true); else ui.go("#/h/" + hRef);
       });
     });
-    var body = [ui.back("#/h/" + hRef, hh.code || S.code_pending),
-                h("h1", { text: isNew ? S.new_member : m.name }), ui.reasons(hh, isNew ? "-" : mRef),
+    var body = [h("h1", { text: isNew ? S.new_member : m.name }), ui.reasons(hh, isNew ? "-" : mRef),
                 !canEdit ? h("p.sv-note", { text: S.read_only }) : null];
     if (m && m.registered_elsewhere && m.registered_elsewhere.length) {
       body.push(ui.card(S.shared_title, m.registered_elsewhere.map(function (w) { return h("p.small", { text: w }); })));
@@ -103,11 +106,15 @@
       body.push(subList("spell", m, base, canEdit), subList("training", m, base, canEdit));
       if (canEdit) {
         body.push(h("p", {}, [ui.button(S.remove_member, function () {
-          if (!confirm(fmt(S.remove_confirm, { what: m.name }))) return;
+          // The member's spells and trainings go with them (the server removes them too).
+          var ask = m.spells.length || m.trainings.length
+            ? fmt(S.remove_member_records, { what: m.name, spells: m.spells.length, trainings: m.trainings.length })
+            : fmt(S.remove_confirm, { what: m.name });
+          if (!confirm(ask)) return;
           SV.enqueue([["member.remove", hRef, mRef, {}]]).then(function () { ui.flash(S.removed); ui.go("#/h/" + hRef, true); });
         }, ".danger.sv-wide")]));
       }
     }
-    return { body: body };
+    return { back: ui.back("#/h/" + hRef, hh.code || S.code_pending), body: body };
   };
 })(window.SV);

@@ -39,12 +39,13 @@
   }
 
   SV.views.outbox = function () {
-    var list = state.outbox;
-    var body = [ui.back("#/", S.households), h("h1", { text: S.outbox })];
+    var list = state.outbox, waiting = SV.held(list);
+    var body = [h("h1", { text: S.outbox })];
     if (!list.length) body.push(h("p.card", { id: "sv-outbox-empty", text: S.outbox_empty }));
     list.forEach(function (e) {
       var kids = [h("p.sv-row", {}, [h("b", { text: S["op_" + e.op.replace(".", "_")] || e.op }),
-                                   h("span.sv-flag" + (e.state === "pending" ? "" : ".bad"), { text: S["state_" + e.state] })]),
+                                   h("span.sv-flag" + (e.state === "pending" ? "" : ".bad"),
+                                     { text: waiting[e.seq] ? S.submit_waiting : S["state_" + e.state] })]),
                   h("p.small", { text: target(e) + " · " + new Date(e.made_at).toLocaleString() })];
       if (e.result) {
         var errors = e.result.errors || {}, said = [];
@@ -67,7 +68,7 @@
       if (acts.childNodes.length) kids.push(acts);
       body.push(h("section.card.sv-change", { "data-state": e.state }, kids));
     });
-    return { body: body };
+    return { back: ui.back("#/", S.households), body: body };
   };
 
   // Correct a rejected change in its own form; saving sends it again under a new uuid.
@@ -84,11 +85,11 @@
     if (kind === "household") form = SV.forms.household(rec, true, resend, initial);
     else if (kind === "member") form = SV.forms.member(hh, e.data.id_number ? null : rec, true, resend, initial);
     else form = SV.forms.record(kind, rec, true, resend, initial);
-    var body = [ui.back("#/outbox", S.outbox), h("h1", { text: S.fix + " · " + (S["op_" + e.op.replace(".", "_")] || e.op) }),
+    var body = [h("h1", { text: S.fix + " · " + (S["op_" + e.op.replace(".", "_")] || e.op) }),
                 h("p.error", { text: e.result ? e.result.message : "" }), form];
     setTimeout(function () {
       SV.showErrors(form, (e.result && e.result.errors) || {}, true);
     });
-    return { body: body };
+    return { back: ui.back("#/outbox", S.outbox), body: body };
   };
 })(window.SV);

@@ -35,14 +35,15 @@
         ui.go(up, true);
       });
     });
-    var body = [ui.back(up, m.name), h("h1", { text: S[(isNew ? "new_" : "") + kind] }),
-                !canEdit ? h("p.sv-note", { text: S.read_only }) : null, form];
+    var body = [h("h1", { text: S[(isNew ? "new_" : "") + kind] }),
+                !canEdit ? h("p.sv-note", { text: S.read_only }) : null,
+                SV.records[kind].hint ? h("p.sv-hint", { id: "sv-hint", text: SV.records[kind].hint }) : null, form];
     if (rec && canEdit) {
       body.push(h("p", {}, [ui.button(S.remove, function () {
         if (!confirm(fmt(S.remove_confirm, { what: S[kind] }))) return;
         SV.enqueue([[kind + ".remove", hRef, ref, { member_ref: mRef }]]).then(function () { ui.flash(S.removed); ui.go(up, true); });
       }, ".danger.sv-wide")]));
     }
-    return { body: body };
+    return { back: ui.back(up, m.name), body: body };
   };
 })(window.SV);

@@ -6,6 +6,8 @@
 
   SV.records.spell = {
     list: "spells",
+    // What the statistics make of the answers, in one line above the form.
+    hint: SV.S.spell_hint,
     fields: ["kind", "start_date", "end_date", "destination", "industry", "stable_workplace", "stable_income"],
     describe: function (s) { return [SV.show("kind", s.kind), ui.dateRange(s.start_date, s.end_date)]; },
     extend: function (nodes, v, filled) {

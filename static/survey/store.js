@@ -93,12 +93,33 @@
   function copy(x) { return JSON.parse(JSON.stringify(x)); }
   function maskId(n) { return n.slice(0, 6) + "********" + n.slice(-4); }
 
+  // A submission waits while a change the cadre made to the household before it is refused
+  // (rejected or in conflict): it is neither sent nor shown as done until that change is
+  // corrected or discarded. The outbox is in the order the changes were made.
+  function held(outbox) {
+    var refused = {}, out = {};
+    outbox.forEach(function (e) {
+      if (e.state !== "pending") refused[e.household_ref] = true;
+      else if (e.op === "household.submit" && refused[e.household_ref]) out[e.seq] = true;
+    });
+    return out;
+  }
+  SV.held = held;
+
   function replay(base, outbox) {
-    var list = base.slice(), byRef = {}, copied = {};
+    var list = base.slice(), byRef = {}, copied = {}, waiting = held(outbox);
     list.forEach(function (hh, i) { byRef[hh.ref] = i; });
     outbox.forEach(function (e) {
       if (e.state !== "pending") return;
       var i = byRef[e.household_ref];
+      if (waiting[e.seq]) {
+        if (i !== undefined) {
+          if (!copied[e.household_ref]) { list[i] = copy(list[i]); copied[e.household_ref] = true; }
+          list[i].held = true;
+          list[i].pending = (list[i].pending || 0) + 1;
+        }
+        return;
+      }
       if (i === undefined) {
         if (e.op !== "household.save") return;
         list.push({ ref: e.household_ref, code: null, version: null, status: "not_surveyed",
@@ -125,6 +146,7 @@
     var kind = e.op.split(".")[0], verb = e.op.split(".")[1], d = e.data, found, rec;
     if (e.op === "household.submit") { hh.status = "submitted"; hh.editable = false; return; }
     if (hh.status === "not_surveyed") hh.status = "entered";
+    if (e.op === "household.confirm") { hh.confirmed = true; return; }
     if (kind === "household") { Object.assign(hh, d); return; }
     if (kind === "member") {
       found = locate(hh, e.target_ref);
@@ -160,15 +182,30 @@
   // Queue changes made on the local copy: [[op, householdRef, targetRef, data], …]. Their
   // base version is that of the server's copy now, read in the transaction that stores them.
   SV.enqueue = function (changes) {
-    return withData("readwrite", function (s, roster) {
+    return withData("readwrite", function (s, roster, outbox) {
+      var touched = {};
       changes.forEach(function (c) {
         var hh = roster ? find(roster.households, c[1]) : null;
         s.outbox.add({ uuid: SV.uuid(), user: state.user, op: c[0], household_ref: c[1], target_ref: c[2],
                        base_version: hh ? SV.versionIn(hh, c[2]) : null, data: c[3],
                        made_at: new Date().toISOString(), state: "pending" });
+        if (c[0] !== "household.submit") touched[c[1]] = true;
       });
+      submitsLast(s, outbox, touched);
     }).then(SV.reload).then(function () { SV.syncSoon(); });
   };
+
+  // A waiting submission of a household the cadre has changed again goes after the change:
+  // it stands for the household as she leaves it.
+  function submitsLast(s, outbox, households) {
+    outbox.forEach(function (e) {
+      if (e.op !== "household.submit" || e.state !== "pending" || !households[e.household_ref]) return;
+      s.outbox.delete(e.seq);
+      var again = Object.assign({}, e);
+      delete again.seq;
+      s.outbox.add(again);
+    });
+  }
 
   // Replace an entry by a corrected one: the same place in the queue under a new uuid (the
   // server answers a uuid it has seen with the stored answer).
@@ -186,7 +223,9 @@
   };
 
   SV.discard = function (seq) {
-    return withData("readwrite", function (s) { s.outbox.delete(seq); }).then(SV.reload);
+    // A submission that waited for this change may go now.
+    return withData("readwrite", function (s) { s.outbox.delete(seq); }).then(SV.reload)
+      .then(function () { SV.syncSoon(); });
   };
 
   // Keep the cadre's version of a conflicting change: the same change again, made on the
@@ -200,6 +239,9 @@
       s.outbox.add({ uuid: SV.uuid(), user: e.user, op: e.op, household_ref: e.household_ref,
                      target_ref: e.target_ref, base_version: SV.versionIn(server, e.target_ref),
                      data: e.data, made_at: new Date().toISOString(), state: "pending" });
+      var touched = {};
+      touched[e.household_ref] = true;
+      submitsLast(s, outbox.filter(function (x) { return x.seq !== seq; }), touched);
     }).then(SV.reload).then(function () { SV.syncSoon(); });
   };
 
@@ -226,15 +268,24 @@
   }
   SV.api = api;
 
-  function wire(e) {
-    return { uuid: e.uuid, op: e.op, household_ref: e.household_ref, target_ref: e.target_ref,
-             base_version: e.base_version, data: e.data, made_at: e.made_at };
+  // A submission names the household's earlier changes still in the outbox: the server
+  // refuses it unless each of them has been applied.
+  function wire(e, i, batch) {
+    var out = { uuid: e.uuid, op: e.op, household_ref: e.household_ref, target_ref: e.target_ref,
+                base_version: e.base_version, data: e.data, made_at: e.made_at };
+    if (e.op === "household.submit") {
+      out.after = batch.slice(0, i).filter(function (x) { return x.household_ref === e.household_ref; })
+        .map(function (x) { return x.uuid; });
+    }
+    return out;
   }
 
-  // Send the user's pending changes, oldest first, 100 at a time. Resolves when none is left.
+  // Send the user's pending changes, oldest first, 100 at a time, but no waiting submission.
+  // Resolves when none is left.
   function sendOutbox(csrf) {
     return withData("readonly", function (s, roster, outbox) {
-      return outbox.filter(function (e) { return e.state === "pending"; }).slice(0, 100);
+      var waiting = held(outbox);
+      return outbox.filter(function (e) { return e.state === "pending" && !waiting[e.seq]; }).slice(0, 100);
     }).then(function (batch) {
       if (!batch.length) return null;
       return api(SV.urls.sync, {
@@ -255,7 +306,7 @@
     var byUuid = {};
     results.forEach(function (r) { if (r && r.uuid) byUuid[r.uuid] = r; });
     return withData("readwrite", function (s, roster, outbox) {
-      var count = 0, households = roster ? roster.households : [];
+      var count = 0, households = roster ? roster.households : [], refused = {};
       batch.forEach(function (sent) {
         var r = byUuid[sent.uuid];
         if (!r) return;
@@ -278,7 +329,13 @@
             }
           });
           s.outbox.delete(e.seq);
+        } else if (e.op === "household.submit" && refused[e.household_ref]) {
+          // Refused for the household's change refused just before it: the submission waits
+          // for that change (a new uuid, as the server keeps this one's answer).
+          e.uuid = SV.uuid();
+          s.outbox.put(e);
         } else {
+          refused[e.household_ref] = true;
           e.state = r.status === "conflict" ? "conflict" : "rejected";
           e.result = { message: r.message || "", errors: r.errors || {}, household: r.household || null };
           s.outbox.put(e);

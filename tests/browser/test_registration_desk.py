@@ -85,6 +85,7 @@ def test_clerk_registers_unemployment_then_employment_and_the_home_page_follows(
     phone.click("nav.desk-actions >> text=就业登记")
     assert phone.is_checked("input[name=end_unemployment]")
     assert phone.input_value("select[name=person_category]") == "unemployed_reemployed"
+    assert "2026-03-10的失业登记" in phone.locator(".desk-hint").inner_text()
     phone.select_option("select[name=division_code]", COMMUNITY)
     phone.select_option("select[name=employment_type]", "unit")
     phone.fill("input[name=employer_uscc]", uscc_for(8))
@@ -114,6 +115,8 @@ def test_the_other_desk_forms_fit_a_phone(desk, make, phone, live_server, screen
     person = make.person(dt.date(1972, 3, 3), name="那日苏")
     make.employment(person, dt.date(2025, 4, 1), employment_type="unit",
                     employer_uscc=uscc_for(9), division=COMMUNITY)
+    make.employment(make.person(dt.date(1990, 1, 1), name="乌日娜"), dt.date(2026, 4, 1),
+                    employment_type="flexible", division=COMMUNITY)
     db.session.commit()
     desk("county_statistician", "152201000000")
     phone.goto(f"{live_server}/desk/")
@@ -121,6 +124,8 @@ def test_the_other_desk_forms_fit_a_phone(desk, make, phone, live_server, screen
     phone.click("button:text('查询')")
 
     phone.click("nav.desk-actions >> text=就业登记")
+    # Registered employed before: not a new entrant.
+    assert phone.input_value("select[name=person_category]") == "other"
     phone.select_option("select[name=division_code]", COMMUNITY)
     phone.fill("input[name=employer_uscc]", uscc_for(9))
     phone.fill("input[name=start_date]", "2026-02-01")
@@ -159,3 +164,8 @@ def test_the_other_desk_forms_fit_a_phone(desk, make, phone, live_server, screen
     phone.screenshot(path=str(screenshot_dir / "desk-totals.png"), full_page=True)
     phone.click("button:text('保存')")
     assert "48210" in phone.locator("ul.rows").inner_text()
+
+    # A flexible job has no employer: the list leaves the cell out rather than print None.
+    phone.goto(f"{live_server}/desk/lists/employment")
+    rows = phone.locator("ul.rows").inner_text()
+    assert "乌日娜" in rows and "灵活就业 · 2026-04-01 · 第一社区" in rows and "None" not in rows

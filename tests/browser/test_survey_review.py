@@ -93,8 +93,9 @@ def test_return_with_reasons_correct_resubmit_approve(cadre, phone, reviewer_pag
     assert _status() == SurveyStatus.SUBMITTED
 
     _open_household(reviewer, live_server, "已提交")
-    expect(reviewer.locator("text=部分劳动能力")).to_be_visible()
+    expect(reviewer.locator("text=部分劳动能力").first).to_be_visible()
     reviewer.click("#approve")
+    reviewer.click("#approve-confirm")  # approving asks first
     expect(reviewer.locator(".flash")).to_contain_text("已审核通过")
     reviewer.screenshot(path=str(screenshot_dir / "review-village.png"), full_page=True)
     assert _status() == SurveyStatus.APPROVED

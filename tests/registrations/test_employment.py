@@ -45,7 +45,7 @@ def test_registration_is_saved_and_counts_as_new_employment(client, person, urba
     assert (registration.division_code, registration.employment_type.value,
             registration.employer_uscc, registration.start_date, registration.valid) == (
         COMMUNITY, "unit", uscc_for(3), dt.date(2026, 3, 2), True)
-    assert registration.registration_no.startswith(f"JY{COMMUNITY}20260305")
+    assert registration.registration_no == f"JY{COMMUNITY[:6]}202600001"
     assert urban("new_employment_gross") == before + 1
     shown = page(client.get(response.headers["Location"]))
     assert "兴安盟某某有限公司" in shown and "在职" in shown

@@ -39,7 +39,7 @@ def _sheet_cells(response) -> dict[str, object]:
     """Name column → the cell, for each data row of the export."""
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
-    rows = list(sheet.iter_rows())
+    rows = list(sheet.iter_rows())[1:]  # below the title row
     name_column = [cell.value for cell in rows[0]].index("姓名")
     return {row[name_column].value: row[name_column] for row in rows[1:]}
 

@@ -93,7 +93,7 @@ def test_return_correct_resubmit_approve(client, household):
 
     _as(client, household["reviewer"].username)
     assert client.post(f"/review/households/{survey.id}",
-                       data={"approve": "1"}).status_code == 302
+                       data={"approve": "1", "confirmed": "1"}).status_code == 302
     assert _survey().status == SurveyStatus.APPROVED
 
     _as(client, household["collector"].username)
@@ -119,8 +119,11 @@ def test_returning_needs_a_reason(client, household):
 
 def test_a_household_needs_exactly_one_head_to_be_submitted(household):
     phone, ref = household["phone"], household["ref"]
-    phone.sync(h.member(ref, "", ref=household["spouse"], base=1, relation="head", name="萨仁"))
-    result = _submit(phone, ref)
+    second = phone.sync(h.member(ref, "", ref=household["spouse"], base=1, relation="head",
+                                 name="萨仁"))[0]
+    assert second["status"] == "rejected" and "户主" in second["message"]  # not even saved
+    phone.sync(h.member(ref, "", ref=household["head"], base=1, relation="child"))
+    result = _submit(phone, ref)  # no head at all
     assert result["status"] == "rejected" and "户主" in result["message"]
     assert _survey().status == SurveyStatus.ENTERED
 
@@ -132,7 +135,8 @@ def test_reviewer_of_another_township_gets_404(client, make, household):
     _as(client, stranger.username)
     survey = _survey()
     assert client.get(f"/review/households/{survey.id}").status_code == 404
-    assert client.post(f"/review/households/{survey.id}", data={"approve": "1"}).status_code == 404
+    assert client.post(f"/review/households/{survey.id}",
+                       data={"approve": "1", "confirmed": "1"}).status_code == 404
     assert client.get("/review/villages/152201100201").status_code == 404
     assert _survey().status == SurveyStatus.SUBMITTED
 
@@ -140,7 +144,8 @@ def test_reviewer_of_another_township_gets_404(client, make, household):
 def test_an_unsubmitted_household_cannot_be_approved(client, household):
     _as(client, household["reviewer"].username)
     survey = _survey()
-    response = client.post(f"/review/households/{survey.id}", data={"approve": "1"})
+    response = client.post(f"/review/households/{survey.id}",
+                           data={"approve": "1", "confirmed": "1"})
     assert response.status_code == 422 and _survey().status == SurveyStatus.ENTERED
 
 

@@ -54,7 +54,8 @@ def test_closing_a_round_makes_the_survey_read_only(client, make, login_as):
     make.household("152201100201")
     db.session.commit()
     me = login_as(Role.COUNTY_STATISTICIAN)
-    response = client.post(f"/survey/rounds/{round_.id}/close", follow_redirects=True)
+    response = client.post(f"/survey/rounds/{round_.id}/close", data={"confirm": "y"},
+                           follow_redirects=True)
     assert "本轮入户调查已结束" in flashes(response)
     db.session.expire_all()
     assert round_.closed_by_id == me.id and not round_.is_open
