@@ -21,11 +21,15 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from field_app.core.codes import Level, subtree_bounds
+from field_app.core.codes import subtree_bounds
 from field_app.households.models import Household, HouseholdMember
 from field_app.indicators import Policy, compute_indicators, rules
-from field_app.indicators.engine import employed_total_basis, review_coverage
-from field_app.indicators.engine import INDICATOR_KEYS, unemployment_rate
+from field_app.indicators.engine import (
+    INDICATOR_KEYS,
+    employed_total_basis,
+    review_coverage,
+    unemployment_rate,
+)
 from field_app.registrations.models import (
     EmployedTotal,
     EmploymentAid,
@@ -243,6 +247,3 @@ def freeze_roster(connection: Connection, village: DivisionRef, a: dt.date, b: d
                   policy: Policy) -> dict[str, Any]:
     return freeze_dataclass(build_roster(connection, village, a, b, policy))
 
-
-def level_of_division(division: DivisionRef) -> Level:
-    return Level(division.level)

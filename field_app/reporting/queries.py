@@ -19,7 +19,6 @@ from field_app.reporting.models import (
     SubmissionReport,
     SubmissionRoster,
     SubmissionScan,
-    SubmissionStatus,
 )
 from field_app.reports.models import Report
 
@@ -137,10 +136,6 @@ def roster_villages(session: Session, submission: Submission) -> list[Division]:
     return list(session.scalars(select(Division).join(
         SubmissionRoster, SubmissionRoster.village_code == Division.code)
         .where(SubmissionRoster.submission_id == submission.id).order_by(Division.code)))
-
-
-def open_statuses() -> set[SubmissionStatus]:
-    return {SubmissionStatus.SUBMITTED}
 
 
 def stored_persons(submission: Submission, indicator: str):
