@@ -450,12 +450,14 @@ class _Builder:
             cancelled = self.between(registered + dt.timedelta(days=30), self.today)
             if aid:
                 aid |= {"exited_on": cancelled, "exit_reason": "other"}
+        valid = rng.random() < 0.97
+        # Benefit is drawn only on a valid, open registration (quality rule Q-BENEFIT-CLOSED).
+        draws_benefit = rng.random() < 0.4 and valid and cancelled is None
         self.add("unemployment_registrations.csv",
                  registration_id=self.serial(numbers.prefix(numbers.UNEMPLOYMENT, banner,
                                                              registered.year)),
                  id_number=person.id_number, division_code=code, registered_on=registered,
-                 cancelled_on=cancelled, valid=rng.random() < 0.97,
-                 receives_benefit=rng.random() < 0.4)
+                 cancelled_on=cancelled, valid=valid, receives_benefit=draws_benefit)
         if aid:
             self.add("employment_aid.csv", id_number=person.id_number, division_code=code,
                      **({"exited_on": None, "exit_reason": None} | aid))
