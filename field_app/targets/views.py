@@ -103,18 +103,24 @@ def annual_template():
 @bp.post("/annual/import")
 @setters
 def annual_import():
+    return _import(operations.import_targets, title=_("导入年度目标任务"),
+                   action=url_for(".annual_import"), back=url_for(".annual"))
+
+
+def _import(run, *, title: str, action: str, back: str):
+    """An XLSX upload, all or nothing: the page again with every bad row (422), or the
+    count of rows imported."""
     form = UploadForm()
     result = None
     if form.validate_on_submit():
-        result = operations.import_targets(db.session, form.file.data.read(), actor=current_user)
+        result = run(db.session, form.file.data.read(), actor=current_user)
         if result.ok:
             flash(_("已导入 %(n)s 行，变更 %(c)s 项", n=result.rows, c=result.saved), "info")
     failed = bool(form.errors) or (result is not None and not result.ok)
     if failed:
         db.session.rollback()
-    return render_template("targets/import.html", form=form, result=result,
-                           title=_("导入年度目标任务"), action=url_for(".annual_import"),
-                           back=url_for(".annual")), 422 if failed else 200
+    return render_template("targets/import.html", form=form, result=result, title=title,
+                           action=action, back=back), 422 if failed else 200
 
 
 # --- reported figures -----------------------------------------------------------------------
@@ -176,20 +182,9 @@ def reported_template(code: str):
 @bp.post("/reported/import")
 @reporters
 def reported_import():
-    form = UploadForm()
-    result = None
-    if form.validate_on_submit():
-        result = operations.import_reported_figures(db.session, form.file.data.read(),
-                                                    actor=current_user)
-        if result.ok:
-            flash(_("已导入 %(n)s 行，变更 %(c)s 项", n=result.rows, c=result.saved), "info")
-    failed = bool(form.errors) or (result is not None and not result.ok)
-    if failed:
-        db.session.rollback()
-    return render_template("targets/import.html", form=form, result=result,
-                           title=_("导入报表数"), action=url_for(".reported_import"),
-                           back=url_for(".reported", code=current_user.division_code)), \
-        422 if failed else 200
+    return _import(operations.import_reported_figures, title=_("导入报表数"),
+                   action=url_for(".reported_import"),
+                   back=url_for(".reported", code=current_user.division_code))
 
 
 # --- reconciliation -------------------------------------------------------------------------
