@@ -24,12 +24,7 @@ from sqlalchemy import Connection, func, or_, select
 from field_app.core.codes import subtree_bounds
 from field_app.households.models import Household, HouseholdMember
 from field_app.indicators import Policy, compute_indicators, rules
-from field_app.indicators.engine import (
-    INDICATOR_KEYS,
-    employed_total_basis,
-    review_coverage,
-    unemployment_rate,
-)
+from field_app.indicators.engine import INDICATOR_KEYS, unemployment_rate
 from field_app.registrations.models import (
     EmployedTotal,
     EmploymentAid,
@@ -163,23 +158,27 @@ def _division_json(division: DivisionRef) -> dict[str, Any]:
 
 def freeze_live(connection: Connection, division: DivisionRef, a: dt.date, b: dt.date,
                 policy: Policy, *, villages: list[DivisionRef] | None = None) -> dict[str, Any]:
-    """The frozen copy of a division that reports from its own data."""
-    values = compute_indicators(connection, division.code, a, b, policy)
+    """The frozen copy of a division that reports from its own data. The two tables hold
+    it all: their total rows are the engine's twelve figures for the division (the rural
+    table's four and the urban table's eight), and their extras the employed total's as-of
+    date and the review coverage; nothing is computed twice."""
     tables = {kind.value: freeze_dataclass(build_table(connection, kind, division, a, b, policy))
               for kind in (ReportKind.RURAL, ReportKind.URBAN)}
-    as_of = employed_total_basis(connection, division.code, b).as_of
-    coverage = review_coverage(connection, division.code, a, b, policy)
+    totals = {**tables["rural"]["total"]["values"], **tables["urban"]["total"]["values"]}
+    as_of = (tables["urban"].get("as_of") or {}).get(division.code)
+    coverage = tables["rural"].get("coverage") or {}
     return {
         "basis": "live",
         "division": _division_json(division),
         "start": a.isoformat(), "end": b.isoformat(), "policy": policy.name,
-        "indicators": {key: plain(value) for key, value in values.items()},
+        "indicators": {key: totals[key] for key in INDICATOR_KEYS},
         "tables": tables,
         "records": record_counts(connection, division.code, a, b),
-        "coverage": {"households": coverage.households, "reviewed": coverage.approved},
+        "coverage": {"households": coverage.get("households", 0),
+                     "reviewed": coverage.get("approved", 0)},
         "villages": [v.code for v in villages or []],
         # The date of the employed total used (rule 7); empty for the children's sum.
-        "as_of": plain(as_of),
+        "as_of": None if as_of == "children" else as_of,
     }
 
 

@@ -59,6 +59,9 @@ def test_frozen_figures_and_printed_tables_do_not_follow_later_data(chain_data, 
     submission = _submit(county, "152201000000")
     frozen_gross = submission.figures["indicators"]["new_employment_gross"]
     assert frozen_gross == 2
+    # The employed total of 30 September is the latest of the year before 31 October.
+    assert submission.figures["indicators"]["employed_total"] == 50000
+    assert submission.figures["as_of"] == "2026-09-30"
     db.session.commit()
     # November data is not locked, and the frozen copy does not move.
     make.employment(make.person(dt.date(1999, 1, 1)), dt.date(2026, 11, 2))
