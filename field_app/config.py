@@ -50,8 +50,6 @@ DEFAULTS: dict[str, Any] = {
     # {"rural": {"number": "…", "authority": "…", "approval": "…", "valid_until": "…"},
     # "urban": {…}, "roster": {…}}); a field not given prints its placeholder.
     "REPORT_FORMS": {kind: dict(REPORT_FORM_PLACEHOLDERS) for kind in ("rural", "urban", "roster")},
-    # The quarterly analysis (季分析) is due this many days after the quarter (the notice).
-    "ANALYSIS_DUE_DAYS": 10,
     # The largest scan of a signed and sealed paper (PDF, JPEG or PNG).
     "SCAN_MAX_BYTES": 10 * 1024 * 1024,
     # The league whose figures the home page opens on before sign-in context exists.
