@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from field_app.snapshots.views import bp as snapshots_bp
     from field_app.statistics.views import bp as statistics_bp
     from field_app.statistics import explain as _explain  # noqa: F401  (routes)
+    from field_app.statistics import trends as _trends  # noqa: F401  (routes, issue 14)
     from field_app.surveys.views import bp as survey_bp
 
     for blueprint in (accounts_bp, statistics_bp, registrations_bp, reports_bp, audit_bp, api_bp,
@@ -96,6 +97,12 @@ def _register_blueprints(app: Flask) -> None:
     from field_app.quality.views import bp as quality_bp
 
     app.register_blueprint(quality_bp)
+    app.register_blueprint(__import__("field_app.appraisal.views", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("field_app.analysis.views", fromlist=["bp"]).bp)
+    __import__("field_app.jobs.views", fromlist=["init_app"]).init_app(app)  # pages, queue
+    app.register_blueprint(__import__("field_app.partners.views", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("field_app.maps.views", fromlist=["bp"]).bp)  # issue 14
+    __import__("field_app.api.v1", fromlist=["init_app"]).init_app(app)  # REST API v1, its document
 
 
 def _register_error_handlers(app: Flask) -> None:

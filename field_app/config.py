@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     # to region), for every monthly, quarterly and annual period.
     "REPORT_DUE_DAYS": {"township": 3, "county": 5, "league": 10},
     "REPORT_PERIOD_KINDS": ["month", "quarter", "year"],
+    # The quarterly analysis (季分析): due this many days after the quarter, by the level
+    # that writes it (county to league, league to region, region upward; the notice).
+    "ANALYSIS_DUE_DAYS": {"county": 7, "league": 10, "region": 15},
     # The form block of each printed form (FIELD_APP_REPORT_FORMS, JSON by report kind:
     # {"rural": {"number": "…", "authority": "…", "approval": "…", "valid_until": "…"},
     # "urban": {…}, "roster": {…}}); a field not given prints its placeholder.
@@ -86,6 +89,23 @@ DEFAULTS: dict[str, Any] = {
     # demo runs); "redis://host:6379" shares the counts between gunicorn workers.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    # The REST API v1 (field_app.api.v1, flask-smorest): its document at /api/v1/openapi.json.
+    # Each client's own rate is set when it is registered; person checks have a lower one,
+    # and refused calls (no valid token) are limited per address.
+    "API_TITLE": "兴安就业采集 API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_PERSON_CHECK_RATE": "30 per minute",
+    "API_REFUSED_RATE": "20 per minute",
+    "API_EXPORT_MAX_ROWS": 50000,
+    # The job queue (docs/jobs.md): unset, a SQLite file in the instance folder that
+    # `flask --app wsgi jobs-worker` consumes (no server to run); "sqlite:////path/queue.db"
+    # for another file; "redis://host:6379/1" for Redis (pip install redis). JOBS_IMMEDIATE
+    # runs each job in the request that starts it (unset: only in tests).
+    "JOBS_QUEUE_URL": None,
+    "JOBS_IMMEDIATE": None,
     # Quality rules (field_app.quality.rules, docs/quality.md): a registration entered more
     # than this many days after the employment began is late (补录); a household further
     # from its village's median point than median + factor x MAD of the village's distances

@@ -6,6 +6,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_smorest import Api
 from flask_wtf import CSRFProtect
 
 from field_app.core.db import Base
@@ -20,3 +21,4 @@ compress = Compress()  # gzip/brotli: the survey page must stay under 100 KB on 
 # Redis or another store when RATELIMIT_STORAGE_URI is set. No default limit: each limited
 # route states its own.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+api = Api()  # the REST API v1 and its OpenAPI document (field_app.api.v1)

@@ -5,6 +5,8 @@ from field_app.accounts.models import (  # noqa: F401
     RestoreRequest,
     User,
 )
+from field_app.appraisal.models import RectificationNotice  # noqa: F401
+from field_app.analysis.models import QuarterlyAnalysis  # noqa: F401
 from field_app.audit.models import AuditEvent, AuditEventDivision  # noqa: F401
 from field_app.core.counters import NumberCounter  # noqa: F401
 from field_app.divisions.models import Division  # noqa: F401
@@ -18,6 +20,8 @@ from field_app.registrations.models import (  # noqa: F401
     UnemploymentRegistration,
 )
 from field_app.locks.models import PeriodLock  # noqa: F401
+from field_app.partners.models import ApiClient  # noqa: F401
+from field_app.jobs.models import Job  # noqa: F401
 from field_app.reporting.models import (  # noqa: F401
     Submission,
     SubmissionPerson,

@@ -40,6 +40,13 @@ class Capability(enum.StrEnum):
     EXPLAIN_FIGURES = "explain_figures"  # the persons behind a figure, masked
     ENTER_REPORTED_FIGURES = "enter_reported_figures"  # reported figures for the ±5% check
     SET_TARGETS = "set_targets"  # annual targets of the divisions below
+    # Analysis and supervision (季分析, 考核)
+    WRITE_ANALYSIS = "write_analysis"  # write and submit one's division's quarterly analysis
+    VIEW_APPRAISAL = "view_appraisal"  # the appraisal scoreboard of the divisions below
+    ISSUE_RECTIFICATION = "issue_rectification"  # rectification notices (限期改正) to divisions below
+    # Partner systems
+    MANAGE_API_CLIENTS = "manage_api_clients"  # register, revoke partner systems' API clients
+    IMPORT_DATASETS = "import_datasets"  # upload an interchange data set of one's jurisdiction
 
 
 C = Capability
@@ -65,27 +72,32 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
                                          C.ENTER_TOTALS, C.PRINT_REPORTS, C.VIEW_SUBMISSIONS,
                                          C.SUBMIT_REPORTS, C.APPROVE_SUBMISSIONS,
                                          C.RUN_QUALITY_SCAN, C.EXPLAIN_FIGURES,
-                                         C.ENTER_REPORTED_FIGURES, C.SET_TARGETS}),
+                                         C.ENTER_REPORTED_FIGURES, C.SET_TARGETS,
+                                         C.WRITE_ANALYSIS, C.VIEW_APPRAISAL,
+                                         C.ISSUE_RECTIFICATION, C.IMPORT_DATASETS}),
     Role.COUNTY_LEADER: frozenset({C.READ_STATISTICS, C.VIEW_ROUNDS, C.READ_DESK,
                                    C.PRINT_REPORTS, C.VIEW_SUBMISSIONS, C.SIGN_OFF_REPORTS,
-                                   C.EXPLAIN_FIGURES}),
+                                   C.EXPLAIN_FIGURES, C.VIEW_APPRAISAL}),
     Role.COUNTY_ADMIN: frozenset({C.READ_STATISTICS, C.VIEW_SUBMISSIONS, C.READ_AUDIT,
                                   C.MANAGE_ACCOUNTS}),
     Role.LEAGUE_STATISTICIAN: frozenset({C.READ_STATISTICS, C.READ_DESK, C.PRINT_REPORTS,
                                          C.VIEW_SUBMISSIONS, C.SUBMIT_REPORTS,
                                          C.APPROVE_SUBMISSIONS, C.RUN_QUALITY_SCAN,
                                          C.EXPLAIN_FIGURES, C.ENTER_REPORTED_FIGURES,
-                                         C.SET_TARGETS}),
+                                         C.SET_TARGETS, C.WRITE_ANALYSIS, C.VIEW_APPRAISAL,
+                                         C.ISSUE_RECTIFICATION, C.VIEW_ROUNDS, C.IMPORT_DATASETS}),
     Role.REGION_STATISTICIAN: frozenset({C.READ_STATISTICS, C.READ_DESK, C.PRINT_REPORTS,
                                          C.VIEW_SUBMISSIONS, C.APPROVE_SUBMISSIONS,
                                          C.RUN_QUALITY_SCAN, C.EXPLAIN_FIGURES,
-                                         C.ENTER_REPORTED_FIGURES, C.SET_TARGETS}),
+                                         C.ENTER_REPORTED_FIGURES, C.SET_TARGETS,
+                                         C.WRITE_ANALYSIS, C.VIEW_APPRAISAL,
+                                         C.ISSUE_RECTIFICATION, C.VIEW_ROUNDS}),
     Role.LEAGUE_ADMIN: frozenset({C.READ_STATISTICS, C.READ_DESK, C.PRINT_REPORTS,
                                   C.READ_AUDIT, C.MANAGE_ACCOUNTS, C.VIEW_SUBMISSIONS,
-                                  C.VIEW_SNAPSHOTS}),
+                                  C.VIEW_SNAPSHOTS, C.VIEW_APPRAISAL, C.MANAGE_API_CLIENTS}),
     Role.REGION_ADMIN: frozenset({C.READ_STATISTICS, C.READ_DESK, C.PRINT_REPORTS,
                                   C.READ_AUDIT, C.MANAGE_ACCOUNTS, C.VIEW_SUBMISSIONS,
-                                  C.VIEW_SNAPSHOTS}),
+                                  C.VIEW_SNAPSHOTS, C.VIEW_APPRAISAL, C.MANAGE_API_CLIENTS}),
     Role.AUDITOR: frozenset({C.READ_AUDIT, C.REVEAL_AUDIT}),
 }
 

@@ -56,6 +56,7 @@ TARGET_LABELS = {
     "reports": _l("报表"),
     "annual_targets": _l("年度目标任务"),
     "reported_figures": _l("报表数（核对）"),
+    "rectification_notices": _l("整改通知"),
 }
 
 

@@ -13,4 +13,6 @@ def register_commands(app: Flask) -> None:
                     snapshots.snapshot):
         app.cli.add_command(command)
     app.cli.add_command(quality.quality)
-
+    app.cli.add_command(__import__("field_app.cli.jobs", fromlist=["jobs_worker"]).jobs_worker)
+    from field_app.cli.maps import divisions as _divisions  # issue 14: maps
+    app.cli.add_command(_divisions)

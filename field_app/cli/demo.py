@@ -37,6 +37,7 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
     from sqlalchemy import select
 
     from field_app.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts, ensure_demo_round
+    from field_app.demo.analysis import ensure_demo_analysis
     from field_app.demo.generator import DEFAULT_HOUSEHOLDS_PER_VILLAGE, generate_demo
     from field_app.divisions.models import Division
     from field_app.exchange.importer import import_dataset
@@ -46,6 +47,7 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
         # A demo database from before survey rounds existed still gets this year's round.
         if ensure_demo_round(db.session):
             click.echo(_round_opened())
+        _load_boundaries(unless_any=True)  # issue 14: an older demo database gets them too
         return
 
     size = households_per_village or DEFAULT_HOUSEHOLDS_PER_VILLAGE
@@ -60,6 +62,8 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
             click.echo(line, err=True)
         sys.exit(1)
     created = ensure_demo_accounts(db.session, current_app.extensions["field_app.account_policy"])
+    ensure_demo_analysis(db.session)  # a draft 季分析 of the demo league
+    _load_boundaries()  # issue 14: the maps
     if ensure_demo_round(db.session):
         click.echo(_round_opened())
     for line in counts_table(result.counts):
@@ -67,6 +71,23 @@ def load_demo(seed: int, households_per_village: int | None, if_empty: bool) -> 
     if created:
         accounts, password = word(_l("演示账号")), word(lazy_pgettext("cli", "密码"))
         click.echo(f"{accounts} ({password} {DEMO_PASSWORD}): {', '.join(created)}")
+
+
+def _load_boundaries(unless_any: bool = False) -> None:
+    """The league's counties and the region's leagues (``demo/boundaries.md``); the
+    leagues the demo does not hold are skipped. Unchanged boundaries are not rewritten;
+    ``unless_any``: nothing is loaded where any boundary is there already (never over an
+    administrator's own)."""
+    from sqlalchemy import select
+
+    from field_app.divisions.models import Division
+    from field_app.maps.operations import load_boundaries
+
+    if unless_any and db.session.scalar(
+            select(Division.code).where(Division.boundary.is_not(None)).limit(1)):
+        return
+    load_boundaries(db.session, Path(__file__).parents[1] / "demo" / "boundaries.geojson",
+                    skip_unmatched=True)
 
 
 def _round_opened() -> str:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from field_app.cli.text import counts_table, faults, unknown_division
 from field_app.core.i18n import both
 from field_app.cli.commits import commits
+from field_app.cli.progress import terminal_progress
 from field_app.extensions import db
 
 
@@ -25,7 +26,8 @@ def import_data(directory: Path, as_json: bool) -> None:
     """Import a data set (导入数据集): all or nothing."""
     from field_app.exchange.importer import import_dataset
 
-    result = import_dataset(db.session.connection(), directory)
+    with terminal_progress(_l("导入数据集")) as progress:
+        result = import_dataset(db.session.connection(), directory, progress=progress)
     if not result.ok:
         if as_json:
             click.echo(json.dumps([e.as_dict() for e in result.errors], ensure_ascii=False,

@@ -71,7 +71,7 @@ def scan(division: str, period: str, as_json: bool) -> None:
 
 def _summary(result) -> None:
     s = result.scan
-    click.echo(f"{s.division_code} {s.period_start}..{s.period_end}: {len(result.found)} "
+    click.echo(f"{s.division_code} {s.period_start}..{s.period_end}: {result.total} "
                f"findings ({s.opened} new, {s.seen} seen again, {s.fixed} fixed) "
                f"in {s.seconds:.2f} s")
     for code, n in sorted(s.counts.items()):

@@ -22,6 +22,9 @@ from field_app.core.codes import subtree_bounds
 PUBLIC_ENDPOINTS = {"accounts.login", "accounts.restore_request", "reports.verify", "static",
                     # the second step of sign-in, between the password and the session
                     "accounts.second_factor", "accounts.enrol_at_sign_in"}
+# The REST API v1 authenticates each call by its bearer token (api/v1/auth.py), not by a
+# session; its document and page are public.
+TOKEN_PATH = "/api/v1/"
 # Endpoints reachable while a password change is pending.
 PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.logout", "static"}
 
@@ -70,7 +73,7 @@ def enforce_sign_in(policy_getter):
 
     def check():
         endpoint = request.endpoint or ""
-        if endpoint in PUBLIC_ENDPOINTS:
+        if endpoint in PUBLIC_ENDPOINTS or request.path.startswith(TOKEN_PATH):
             return None
         if not current_user.is_authenticated:
             if request.path.startswith("/api/"):

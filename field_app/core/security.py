@@ -45,6 +45,7 @@ MB = 1024 * KB
 # and gets FORM_LIMIT; ``None`` means the global MAX_CONTENT_LENGTH.
 BODY_LIMITS: dict[str, int | None] = {
     "registrations.import_attrition": None,  # a county's social-insurance extract
+    "jobs.upload": None,  # a data set's CSV files in one ZIP
     # A report PDF checked against its number is a few hundred kilobytes; anything many
     # times larger cannot be one.
     "reports.verify": 8 * MB,

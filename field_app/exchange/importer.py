@@ -27,6 +27,7 @@ from field_app.core.clock import clock
 from field_app.core.sql import insert_rows
 from field_app.divisions.models import Division
 from field_app.exchange.checks import head_faults
+from field_app.exchange.files import FILES
 from field_app.exchange.lookups import chunks, fetch_map, rows_with_keys
 from field_app.exchange.reader import Dataset, RowError, read_dataset
 from field_app.exchange.scope import lock_faults, scope_faults
@@ -148,7 +149,8 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
 
 def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = None,
                    scope: str | None = None,
-                   rule: Callable[[Dataset], Iterable[RowError]] | None = None) -> ImportResult:
+                   rule: Callable[[Dataset], Iterable[RowError]] | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Check the whole data set in ``directory``, then merge it; never half-writes.
 
     With any fault, returns every fault and writes nothing. ``actor`` (default: the
@@ -156,12 +158,22 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
     division code, confines the import to that subtree (``scope.scope_faults``): every
     import started from the web passes the uploader's division; the command line passes
     none and may write anywhere. ``rule`` adds the caller's own faults, found in the parsed
-    data set (the desk's upload takes persons only with their attrition rows). The caller
-    commits.
+    data set (the desk's upload takes persons only with their attrition rows).
+    ``progress(done, total)`` is told of each step: each file read, the checks, each file
+    merged. The caller commits.
     """
     actor = actor or operator_actor()
+    report = progress or (lambda done, total: None)
+    present = sum((Path(directory) / spec.filename).is_file() for spec in FILES)
+    steps, done = 2 * present + 1, 0
+
+    def step(*_args) -> None:
+        nonlocal done
+        done += 1
+        report(done, steps)
+
     with _collector_paused():
-        dataset: Dataset = read_dataset(Path(directory), existing_keys_in(conn))
+        dataset: Dataset = read_dataset(Path(directory), existing_keys_in(conn), step)
         if scope is not None:
             dataset.errors.extend(scope_faults(conn, dataset, scope))
         if rule is not None:
@@ -171,6 +183,7 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
         dataset.errors.extend(lock_faults(conn, dataset))
         if dataset.errors:
             return ImportResult(sorted(dataset.errors, key=lambda e: (e.file, e.line)), {})
+        step()
         now = clock.now()
         lookups = Lookups()
         counts: dict[str, Counts] = {}
@@ -193,6 +206,7 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
                         conn, Person.__table__, "id_number", "id", missing)
             records = [target.to_record(row, lookups) for row in parsed.rows]
             counts[filename] = merge(conn, target, records, actor=actor, now=now)
+            step()
         analyze_after_import(conn, [TARGETS[name].table for name, c in counts.items()
                                     if c.inserted + c.updated >= ANALYZE_MIN_ROWS])
     return ImportResult([], counts)

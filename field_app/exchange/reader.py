@@ -284,11 +284,13 @@ def _parse_rows(spec: FileSpec, filename: str, reader, parsed: ParsedFile,
             parsed.lines.append(line)
 
 
-def read_dataset(directory: Path, existing_keys: Callable[[str, set], set]) -> Dataset:
+def read_dataset(directory: Path, existing_keys: Callable[[str, set], set],
+                 on_file: Callable[[str], None] | None = None) -> Dataset:
     """Parse and check the data set in ``directory``.
 
     ``existing_keys(filename, keys)`` answers which of ``keys`` the database already holds
-    for that file, so references may point at records imported earlier.
+    for that file, so references may point at records imported earlier. ``on_file(name)``
+    is told of each file read (the importer's progress).
     """
     errors: list[RowError] = []
     files: dict[str, ParsedFile] = {}
@@ -310,6 +312,8 @@ def read_dataset(directory: Path, existing_keys: Callable[[str, set], set]) -> D
             errors.append(error)
             continue
         files[spec.filename] = parse_file(spec, spec.filename, text, errors, memo)
+        if on_file is not None:
+            on_file(spec.filename)
     dataset = Dataset(files, errors)
     _check_references(dataset, existing_keys)
     _check_village_levels(dataset)

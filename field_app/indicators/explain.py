@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    false,
     func,
     literal,
     null,
@@ -134,9 +135,14 @@ def _training_rows(scope: Scope, policy: Policy) -> Select:
 def _rural_rows(indicator: str, scope: Scope, policy: Policy) -> Select:
     """Rules 9-11, one row per person (``transfer_persons`` is unique by person); the spell
     is looked up for a page only (``explain_page``)."""
+    no_record = cast(null(), Integer)
+    if indicator == "stable_transfer_180d" and not _can_hold(scope, policy.stable_days):
+        # No one's spells cover more days of a period than it has: a month or a quarter
+        # counts nobody, and a difference against one costs only its other side.
+        return select(*_rows("spell", cast(null(), Integer), literal("stable_transfer"),
+                             no_record)).where(false())
     args = (scope.division, scope.start, scope.end, policy)
     transfer = rules.transfer_persons(*args).cte()  # anonymous: a difference holds two
-    no_record = cast(null(), Integer)
     if indicator == "stable_transfer_180d":
         stable = rules.stable_persons(transfer, scope.start, scope.end, policy).subquery("stable")
         return select(*_rows("spell", stable.c.person_id, literal("stable_transfer"), no_record))
@@ -146,6 +152,11 @@ def _rural_rows(indicator: str, scope: Scope, policy: Policy) -> Select:
     if indicator == "new_generation_transfer":  # rule 10, as the engine filters rule 9's rows
         statement = statement.where(transfer.c.birth_date >= policy.new_generation_born_from)
     return statement
+
+
+def _can_hold(scope: Scope, days: int) -> bool:
+    """The period has at least ``days`` days."""
+    return (scope.end - scope.start).days + 1 >= days
 
 
 def record_rows(indicator: str, scope: Scope, policy: Policy) -> Select:

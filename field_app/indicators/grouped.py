@@ -24,6 +24,9 @@ Dimensions:
   and ``person_category`` of the qualifying employment registrations (rules 1 and 4).
   The groups may add up to more than the total. Every other indicator is ``None``: the
   records it counts do not carry the attribute.
+
+``compute_with_children`` (the division pages) counts each rule's rows by child and in
+total from one statement: the division's own figures and its children's in one pass.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import Connection, case, func, literal, select
+from sqlalchemy import Connection, case, func, literal, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
 from field_app.core.codes import PREFIX_LENGTH, level_of
@@ -185,11 +188,19 @@ def _person_key(by: str, person, b: dt.date, policy: Policy) -> ColumnElement:
                   for years, label in AGE_BANDS[:-1]], else_=AGE_BANDS[-1][1])
 
 
+# The key of the row that counts every row of the statement (``grouped_statement(...,
+# total=True)``): the division's own figure. No division code or dimension value is empty.
+TOTAL = ""
+
+
 def grouped_statement(rows: Select, by: str, b: dt.date, policy: Policy, first: str,
-                      second: str | None, prefix_length: int | None = None) -> Select:
+                      second: str | None, prefix_length: int | None = None,
+                      total: bool = False) -> Select:
     """``(key, first[, second])`` rows: distinct persons of ``rows`` by key. By child, the
-    key is the first ``prefix_length`` characters of the record's division code."""
-    rows = rows.subquery("grouped_rows")
+    key is the first ``prefix_length`` characters of the record's division code. With
+    ``total``, one more row keyed ``TOTAL`` counts the distinct persons of all the rows
+    (the rule's own count for the division), from the same rows read once."""
+    rows = rows.cte("grouped_rows") if total else rows.subquery("grouped_rows")
     source = rows
     if by == "child":
         key = func.substr(rows.c.code, 1, prefix_length)
@@ -203,7 +214,11 @@ def grouped_statement(rows: Select, by: str, b: dt.date, policy: Policy, first: 
     if second is not None:
         measures.append(func.count(case((rows.c.flag == 1, rows.c.person_id)).distinct())
                         .label(second))
-    return select(key.label("key"), *measures).select_from(source).group_by(key)
+    statement = select(key.label("key"), *measures).select_from(source).group_by(key)
+    if total:
+        statement = union_all(statement, select(literal(TOTAL).label("key"), *measures)
+                              .select_from(source))
+    return statement
 
 
 def _children(connection: Connection, division: str) -> list[str]:
@@ -231,6 +246,21 @@ def compute_grouped(connection: Connection, division: str, a: dt.date, b: dt.dat
     the children, one level in a regular tree), plus one for the children and one for rule
     7 by child.
     """
+    return _compute(connection, division, a, b, policy, by, indicators, False)[1]
+
+
+def compute_with_children(connection: Connection, division: str, a: dt.date, b: dt.date,
+                          policy: Policy | None = None
+                          ) -> tuple[dict[str, int | Decimal | None], list[Group]]:
+    """``compute_indicators`` of ``division`` and ``compute_grouped`` of it by child, from
+    the same statements: each rule's rows are read once and counted both by child and in
+    total (``grouped_statement(..., total=True)``), rule 7 of the division comes with its
+    children's. The division's figures equal the engine's: the total counts the rows of
+    the rule's own statement, records of the division itself included."""
+    return _compute(connection, division, a, b, policy, "child", None, True)
+
+
+def _compute(connection, division, a, b, policy, by, indicators, total):
     if a > b:
         raise ValueError(f"period start {a} is after its end {b}")
     if by not in DIMENSIONS:
@@ -253,16 +283,24 @@ def compute_grouped(connection: Connection, division: str, a: dt.date, b: dt.dat
             length = PREFIX_LENGTH[level_of(code)]
             by_length.setdefault(length, {})[code[:length]] = code
         keys: list[Key] = list(children)
+        if total and not by_length:  # no children: the total alone
+            by_length = {PREFIX_LENGTH[level_of(division)]: {}}
     else:
         by_length = {0: {}}
         keys = list(DECLARED_KEYS[by]) if by != "industry" else []
+    own: dict[str, int] = {}
     for build, first, second in RULES:
         if not applies(first, by) or not {first, second} & wanted:
             continue
         rows = build(division, a, b, policy, by)
-        for length, prefixes in by_length.items():
-            statement = grouped_statement(rows, by, b, policy, first, second, length or None)
+        for n, (length, prefixes) in enumerate(by_length.items()):
+            statement = grouped_statement(rows, by, b, policy, first, second, length or None,
+                                          total and n == 0)
             for key, *values in connection.execute(statement):
+                if total and n == 0 and key == TOTAL:
+                    own.update((i, int(v)) for i, v in zip((first, second), values)
+                               if i is not None)
+                    continue
                 if by == "child":
                     key = prefixes.get(key)
                     if key is None:  # a record of D itself, or below no child
@@ -278,15 +316,24 @@ def compute_grouped(connection: Connection, division: str, a: dt.date, b: dt.dat
         keys += [k for k in found if k not in keys]
     employed = (_employed_totals(connection, division, b)
                 if by == "child" and "employed_total" in wanted else {})
-    return [(key, {indicator: value if indicator in wanted else None for indicator, value
-                   in _figures(key, by, counted, employed).items()}) for key in keys]
+    groups = [(key, {indicator: value if indicator in wanted else None for indicator, value
+                     in _figures(key, by, counted, employed).items()}) for key in keys]
+    if not total:
+        return None, groups
+    values: dict[str, int | Decimal | None] = {key: own.get(key, 0) for key in INDICATOR_KEYS}
+    values["urban_new_employment"] = values["new_employment_gross"] - values["natural_attrition"]
+    values["employed_total"] = employed.get(division)
+    values["registered_unemployment_rate"] = unemployment_rate(
+        values["registered_unemployed"], values["employed_total"])
+    return values, groups
 
 
 def _employed_totals(connection: Connection, division: str, b: dt.date) -> dict[str, int | None]:
-    """Rule 7 of every child of ``division`` at ``b``: one query."""
+    """Rule 7 of ``division`` and of every child of it at ``b``: one query."""
     values = rules.employed_total_values(division, b).subquery("employed_total_values")
     return {code: (None if value is None else int(value)) for code, value in connection.execute(
-        select(values.c.code, values.c.value).where(values.c.parent_code == division))}
+        select(values.c.code, values.c.value).where(
+            (values.c.parent_code == division) | (values.c.code == division)))}
 
 
 def _figures(key: Key, by: str, counted: dict[str, dict[Key, int]],

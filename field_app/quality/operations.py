@@ -1,24 +1,40 @@
 """Scanning a subtree for a period, and explaining a finding. Both flush and never commit;
-the request or command around them commits once, so a scan is stored whole or not at all."""
+the request or command around them commits once, so a scan is stored whole or not at all.
+A scan's findings are built and compared with the stored ones in SQL (``collect``)."""
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
-from collections import defaultdict
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from field_app.audit.operations import record
 from field_app.core.clock import clock
-from field_app.core.codes import Level, ancestor_at, in_subtree, level_of, subtree_bounds
+from field_app.core.codes import Level, ancestor_at, level_of, subtree_bounds
 from field_app.core.errors import InvalidTransition, ValidationFailed
-from field_app.core.sql import insert_rows
 from field_app.core.text import find_unsafe
 from field_app.divisions.models import Division
+from field_app.quality.collect import clear, collect, found_table
 from field_app.quality.models import (
     FindingStatus,
     QualityFinding,
@@ -26,7 +42,7 @@ from field_app.quality.models import (
     ScanTrigger,
     Severity,
 )
-from field_app.quality.rules import RULES, Rule, Settings
+from field_app.quality.rules import BY_CODE, RULES, Rule, Settings
 
 EXPLANATION_MAX = 2000
 
@@ -49,12 +65,6 @@ class Found:
         return lowest_common_division([r["division"] for r in self.records])
 
 
-@dataclasses.dataclass
-class ScanResult:
-    scan: QualityScan
-    found: list[Found]
-
-
 def lowest_common_division(codes: list[str]) -> str:
     """The lowest division whose subtree holds every code."""
     for level in (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY, Level.LEAGUE, Level.REGION):
@@ -66,24 +76,43 @@ def lowest_common_division(codes: list[str]) -> str:
 
 def run_rules(session: Session, division: str, start: dt.date, end: dt.date,
               settings: Settings) -> list[Found]:
-    """Every rule's statement for the subtree and period, rows grouped into findings (in
-    catalogue order, then by each finding's first record)."""
+    """Every rule's findings for the subtree and period, as a scan would store them (in
+    catalogue order, then by each finding's first record). Reads what ``collect`` built."""
     connection = session.connection()
-    found: list[Found] = []
-    for rule in RULES:
-        grouped: dict[str, Found] = {}
-        rows = connection.execute(rule.build(division, start, end, settings)).all()
-        for row in sorted(rows, key=lambda r: (r.subject, r.ord, r.file, r.record_id)):
-            finding = grouped.get(row.subject)
-            if finding is None:
-                params = {k: getattr(row, k) for k in ("n1", "n2", "label")
-                          if getattr(row, k) is not None}
-                finding = grouped[row.subject] = Found(rule, row.subject, [], params)
-            finding.records.append({"file": row.file, "key": row.record_key,
-                                    "id": row.record_id, "division": row.division_code})
-        found.extend(sorted(grouped.values(),
-                            key=lambda f: (f.records[0]["file"], f.records[0]["key"])))
-    return found
+    collect(connection, RULES, division, start, end, settings)
+    f = found_table
+    rows = connection.execute(select(f.c.rule, f.c.subject, f.c.records, f.c.params)).all()
+    clear(connection)
+    return _ordered(Found(BY_CODE[row.rule], row.subject, row.records, row.params)
+                    for row in rows)
+
+
+def _ordered(found) -> list[Found]:
+    order = {rule.code: number for number, rule in enumerate(RULES)}
+    return sorted(found, key=lambda f: (order[f.rule.code], f.records[0]["file"],
+                                        f.records[0]["key"]))
+
+
+class ScanResult:
+    """A stored scan; ``found`` (the findings it saw, loaded when asked for) and ``total``."""
+
+    def __init__(self, session: Session, scan: QualityScan) -> None:
+        self.session = session
+        self.scan = scan
+
+    @property
+    def total(self) -> int:
+        return sum(self.scan.counts.values())
+
+    @functools.cached_property
+    def found(self) -> list[Found]:
+        table = QualityFinding.__table__
+        rows = self.session.connection().execute(
+            select(table.c.rule, table.c.subject, table.c.records, table.c.params)
+            .where(table.c.last_scan_id == self.scan.id,
+                   table.c.status != FindingStatus.FIXED)).all()
+        return _ordered(Found(BY_CODE[row.rule], row.subject, row.records, row.params)
+                        for row in rows)
 
 
 def scan(session: Session, division: Division, start: dt.date, end: dt.date, *,
@@ -103,86 +132,73 @@ def scan(session: Session, division: Division, start: dt.date, end: dt.date, *,
                            trigger=trigger, started_at=now, run_by_id=user_id, counts={})
     session.add(scan_row)
     session.flush()
-    found = run_rules(session, division.code, start, end, settings)
-    opened, seen, fixed = _store(session, scan_row, found, now, user_id)
-    counts: dict[str, int] = defaultdict(int)
-    for finding in found:
-        counts[finding.rule.code] += 1
-    scan_row.counts = dict(counts)
-    scan_row.opened, scan_row.seen, scan_row.fixed = opened, seen, fixed
+    connection = session.connection()
+    collect(connection, RULES, division.code, start, end, settings)
+    f = found_table
+    scan_row.counts = {row.rule: row.n for row in connection.execute(
+        select(f.c.rule, func.count().label("n")).group_by(f.c.rule_no, f.c.rule)
+        .order_by(f.c.rule_no))}
+    seen, fixed = _store(connection, scan_row, now, user_id)
+    clear(connection)
+    # Every finding is either stored already (seen) or new.
+    scan_row.opened = sum(scan_row.counts.values()) - seen
+    scan_row.seen, scan_row.fixed = seen, fixed
     scan_row.seconds = round(time.perf_counter() - began, 3)
     session.flush()
-    return ScanResult(scan_row, found)
+    return ScanResult(session, scan_row)
 
 
-def _store(session: Session, scan_row: QualityScan, found: list[Found], now: dt.datetime,
-           user_id: int | None) -> tuple[int, int, int]:
-    table = QualityFinding.__table__
-    connection = session.connection()
+def _store(connection: Connection, scan_row: QualityScan, now: dt.datetime,
+           user_id: int | None) -> tuple[int, int]:
+    """Compare ``quality_scan_found`` with the stored findings of the period, in four
+    statements: fix the stored ones of the subtree no longer found, rewrite those found
+    again that changed (or reopen them), move the last-seen time of the unchanged ones on,
+    insert the new ones; ``(seen again, fixed)``. A finding is the same across scans by (rule, period, subject),
+    wherever a scan of a wider subtree stored it."""
+    q, f = QualityFinding.__table__, found_table
     low, high = subtree_bounds(scan_row.division_code)
-    period = (table.c.period_start == scan_row.period_start,
-              table.c.period_end == scan_row.period_end)
-    kept = (table.c.id, table.c.rule, table.c.subject, table.c.status, table.c.scope_code,
-            table.c.division_code, table.c.records, table.c.params)
-    stored = {(row.rule, row.subject): row for row in connection.execute(
-        select(*kept).where(*period, table.c.scope_code.between(low, high)))}
-    wanted = {(f.rule.code, f.subject) for f in found}
-    missing = [key for key in wanted if key not in stored]
-    if missing:  # seen before by a scan of a wider subtree: the same finding
-        subjects = {subject for _, subject in missing}
-        for chunk in _chunks(sorted(subjects), 500):
-            for row in connection.execute(
-                    select(*kept).where(*period, table.c.subject.in_(chunk))):
-                stored.setdefault((row.rule, row.subject), row)
-    new_rows, seen_rows, unchanged = [], [], []
-    for finding in found:
-        values = {"division_code": finding.division_code, "scope_code": finding.scope_code,
-                  "record_file": finding.records[0]["file"],
-                  "record_key": finding.records[0]["key"][:200],
-                  "record_id": finding.records[0]["id"], "records": finding.records,
-                  "params": finding.params}
-        old = stored.get((finding.rule.code, finding.subject))
-        if old is None:
-            new_rows.append(values | {
-                "rule": finding.rule.code, "severity": finding.rule.severity,
-                "period_start": scan_row.period_start, "period_end": scan_row.period_end,
-                "subject": finding.subject, "status": FindingStatus.OPEN, "found_at": now,
-                "found_by_id": user_id, "last_scan_id": scan_row.id, "last_seen_at": now})
-        elif old.status != FindingStatus.FIXED and all(
-                getattr(old, k) == values[k]
-                for k in ("division_code", "scope_code", "records", "params")):
-            unchanged.append(old.id)  # only the time it was last seen moves on
-        else:
-            reopened = old.status == FindingStatus.FIXED
-            seen_rows.append(values | {
-                "b_id": old.id,
-                "status": FindingStatus.OPEN if reopened else old.status,
-                "fixed_at": None, "fixed_by_id": None,
-                "last_scan_id": scan_row.id, "last_seen_at": now})
-    insert_rows(connection, table, new_rows)
-    if seen_rows:
-        columns = [k for k in seen_rows[0] if k != "b_id"]
-        connection.execute(
-            update(table).where(table.c.id == bindparam("b_id"))
-            .values({k: bindparam(k) for k in columns}),
-            seen_rows)
-    for chunk in _chunks(unchanged, 500):
-        connection.execute(update(table).where(table.c.id.in_(chunk)).values(
-            last_scan_id=scan_row.id, last_seen_at=now))
-    gone = [row.id for key, row in stored.items()
-            if key not in wanted and row.status != FindingStatus.FIXED
-            and in_subtree(row.scope_code, scan_row.division_code)]
-    for chunk in _chunks(gone, 500):
-        connection.execute(update(table).where(table.c.id.in_(chunk)).values(
-            status=FindingStatus.FIXED, fixed_at=now, fixed_by_id=user_id,
-            explanation=None, explained_at=None, explained_by_id=None,
-            last_scan_id=scan_row.id))
-    return len(new_rows), len(seen_rows) + len(unchanged), len(gone)
-
-
-def _chunks(items: list, size: int):
-    for index in range(0, len(items), size):
-        yield items[index:index + size]
+    period = (q.c.period_start == scan_row.period_start,
+              q.c.period_end == scan_row.period_end)
+    same_finding = and_(q.c.rule == f.c.rule, q.c.subject == f.c.subject)
+    fixed = connection.execute(
+        update(q).where(*period, q.c.scope_code.between(low, high),
+                        q.c.status != FindingStatus.FIXED,
+                        ~exists().where(same_finding))
+        .values(status=FindingStatus.FIXED, fixed_at=now, fixed_by_id=user_id,
+                explanation=None, explained_at=None, explained_by_id=None,
+                last_scan_id=scan_row.id)).rowcount
+    unchanged = and_(q.c.status != FindingStatus.FIXED,
+                     q.c.division_code == f.c.division_code,
+                     q.c.scope_code == f.c.scope_code,
+                     cast(q.c.records, Text) == cast(f.c.records, Text),
+                     cast(q.c.params, Text) == cast(f.c.params, Text))
+    changed = connection.execute(
+        update(q).where(*period, same_finding, ~unchanged)
+        .values(division_code=f.c.division_code, scope_code=f.c.scope_code,
+                record_file=f.c.record_file, record_key=f.c.record_key,
+                record_id=f.c.record_id, records=f.c.records, params=f.c.params,
+                status=case((q.c.status == FindingStatus.FIXED, FindingStatus.OPEN.value),
+                            else_=q.c.status),
+                fixed_at=None, fixed_by_id=None, last_scan_id=scan_row.id,
+                last_seen_at=now)).rowcount
+    kept = connection.execute(  # only the time it was last seen moves on
+        update(q).where(*period, same_finding, q.c.last_scan_id != scan_row.id)
+        .values(last_scan_id=scan_row.id, last_seen_at=now)).rowcount
+    stored = (select(q.c.id).where(*period, q.c.rule == f.c.rule, q.c.subject == f.c.subject)
+              .exists())
+    connection.execute(q.insert().from_select(
+        ["rule", "severity", "period_start", "period_end", "subject", "division_code",
+         "scope_code", "record_file", "record_key", "record_id", "records", "params",
+         "status", "found_at", "found_by_id", "last_scan_id", "last_seen_at"],
+        select(f.c.rule, f.c.severity, literal(scan_row.period_start, Date),
+               literal(scan_row.period_end, Date), f.c.subject, f.c.division_code,
+               f.c.scope_code, f.c.record_file, f.c.record_key, f.c.record_id, f.c.records,
+               f.c.params, literal(FindingStatus.OPEN.value, String),
+               literal(now, DateTime), cast(literal(user_id), Integer),
+               literal(scan_row.id, Integer), literal(now, DateTime))
+        .where(~stored)
+        .order_by(f.c.rule_no, f.c.record_file, f.c.record_key)))
+    return changed + kept, fixed
 
 
 def explain(session: Session, finding: QualityFinding, reason: str, *, actor) -> QualityFinding:

@@ -260,12 +260,15 @@ def blank_household_location(division, a, b, settings) -> Select:
 
 def household_without_head(division, a, b, settings) -> Select:
     """Households with no member whose relation is head (户主)."""
-    h, m = households.alias("h"), members.alias("m")
+    h, m, head = households.alias("h"), members.alias("m"), members.alias("head")
     count = (select(func.count()).where(m.c.household_id == h.c.id).scalar_subquery())
+    # NOT EXISTS, not NOT IN: PostgreSQL runs a NOT IN whose set outgrows work_mem as a
+    # scan of the set per household (minutes at 330,000 households); an anti-join either way.
+    has_head = select(head.c.id).where(head.c.household_id == h.c.id,
+                                       head.c.relation == Relation.HEAD).exists()
     return (select(*_row(h.c.id, h.c.village_code, "households", h.c.id, natural_key(h.c.code),
                          n1=count))
-            .where(in_division(unindexed(h.c.village_code), division),
-                   h.c.id.not_in(select(m.c.household_id).where(m.c.relation == Relation.HEAD))))
+            .where(in_division(unindexed(h.c.village_code), division), ~has_head))
 
 
 def household_with_several_heads(division, a, b, settings) -> Select:
@@ -455,6 +458,11 @@ def distance_metres(lon1, lat1, lon2, lat2) -> ColumnElement[float]:
     return 2 * EARTH_RADIUS_M * func.asin(func.sqrt(_least(h, literal(1.0))))
 
 
+def _middle(rank, n) -> ColumnElement[bool]:
+    """``rank`` (1-based, in value order) is the middle row of ``n``, or one of the two."""
+    return rank.in_([(n + 1) // 2, (n + 2) // 2])
+
+
 def _median(source, value, by: str, name: str):
     """``(by, median)`` of ``source.c[value]`` per ``source.c[by]``: the middle row, or the
     mean of the two middle rows, by window numbering (neither database's percentile
@@ -466,43 +474,66 @@ def _median(source, value, by: str, name: str):
         func.row_number().over(**window).label("rn"),
         func.count().over(**window, range_=(None, None)).label("n"),
     ).subquery(f"{name}_numbered")
-    return (select(numbered.c[by], func.avg(numbered.c[value]).label(name),
-                   func.max(numbered.c.n).label("n"))
-            .where(numbered.c.rn.in_([(numbered.c.n + 1) // 2, (numbered.c.n + 2) // 2]))
+    return (select(numbered.c[by], func.avg(numbered.c[value]).label(name))
+            .where(_middle(numbered.c.rn, numbered.c.n))
             .group_by(numbered.c[by]).cte(name).prefix_with("MATERIALIZED"))
+
+
+def _median_point(located):
+    """``(village, mx, my, n)``: each village's median longitude and latitude and its number
+    of located households, in one pass over ``located`` (two window sorts; only the middle
+    rows go on to the grouping)."""
+    by_x = {"partition_by": located.c.village, "order_by": located.c.x}
+    numbered = select(
+        located.c.village, located.c.x, located.c.y,
+        func.row_number().over(**by_x).label("rx"),
+        func.row_number().over(partition_by=located.c.village, order_by=located.c.y)
+        .label("ry"),
+        func.count().over(**by_x, range_=(None, None)).label("n"),
+    ).subquery("numbered")
+    middle_x, middle_y = (_middle(numbered.c.rx, numbered.c.n),
+                          _middle(numbered.c.ry, numbered.c.n))
+    return (select(numbered.c.village,
+                   func.avg(case((middle_x, numbered.c.x))).label("mx"),
+                   func.avg(case((middle_y, numbered.c.y))).label("my"),
+                   func.max(numbered.c.n).label("n"))
+            .where(or_(middle_x, middle_y))
+            .group_by(numbered.c.village).cte("median_point").prefix_with("MATERIALIZED"))
 
 
 def location_outliers(division, a, b, settings) -> Select:
     """Households further from their village's median point than the median distance plus
     ``location_mad_factor`` times the median absolute deviation of the distances (a robust
     outlier test), and further than ``location_min_metres``; in villages with at least
-    ``location_min_households`` located households. The two CTEs are read several times
-    each: materialised, SQLite computes them once (3x faster at 260,000 households)."""
+    ``location_min_households`` located households."""
     h = households.alias("h")
     located = (select(h.c.id, h.c.code, h.c.village_code.label("village"),
                       func.ST_X(h.c.location).label("x"), func.ST_Y(h.c.location).label("y"))
                .where(in_division(unindexed(h.c.village_code), division), h.c.location.is_not(None))
                .cte("located").prefix_with("MATERIALIZED"))
-    mx = _median(located, "x", "village", "mx")
-    my = _median(located, "y", "village", "my")
+    point = _median_point(located)
     distances = (select(located.c.id, located.c.code, located.c.village,
-                        distance_metres(located.c.x, located.c.y, mx.c.mx, my.c.my)
+                        distance_metres(located.c.x, located.c.y, point.c.mx, point.c.my)
                         .label("d"))
-                 .select_from(located.join(mx, mx.c.village == located.c.village)
-                              .join(my, my.c.village == located.c.village))
-                 .where(mx.c.n >= settings.location_min_households)
+                 .select_from(located.join(point, point.c.village == located.c.village))
+                 .where(point.c.n >= settings.location_min_households)
                  .cte("distances").prefix_with("MATERIALIZED"))
     md = _median(distances, "d", "village", "md")
     deviations = (select(distances.c.village, func.abs(distances.c.d - md.c.md).label("dev"))
                   .select_from(distances.join(md, md.c.village == distances.c.village))
                   .subquery("deviations"))
     mad = _median(deviations, "dev", "village", "mad")
-    limit = md.c.md + settings.location_mad_factor * mad.c.mad
+    limits = (select(md.c.village,
+                     (md.c.md + settings.location_mad_factor * mad.c.mad).label("limit"))
+              .select_from(md.join(mad, mad.c.village == md.c.village)).subquery("limits"))
+    # From each household to its village's limit (SQLite would otherwise index the
+    # distances of every household to probe them from the few villages).
     return (select(*_row(distances.c.id, distances.c.village, "households", distances.c.id,
-                         natural_key(distances.c.code), n1=distances.c.d, n2=limit))
-            .select_from(distances.join(md, md.c.village == distances.c.village)
-                         .join(mad, mad.c.village == distances.c.village))
-            .where(distances.c.d > limit, distances.c.d > settings.location_min_metres))
+                         natural_key(distances.c.code), n1=distances.c.d, n2=limits.c.limit))
+            .select_from(distances.join(limits,
+                                        limits.c.village == unindexed(distances.c.village)))
+            .where(distances.c.d > limits.c.limit,
+                   distances.c.d > settings.location_min_metres))
 
 
 def outside_village_boundary(division, a, b, settings) -> Select:

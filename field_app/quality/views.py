@@ -2,6 +2,7 @@
 explanation form, the scan button and the XLSX export."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -12,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from field_app.accounts.capabilities import Capability
+from field_app.accounts.models import User
 from field_app.core.clock import clock
 from field_app.core.codes import in_subtree
 from field_app.core.context import current_policy
@@ -23,6 +25,7 @@ from field_app.core.permissions import get_or_404, require_can
 from field_app.core.text import spreadsheet_cell
 from field_app.divisions.models import Division
 from field_app.extensions import db
+from field_app.jobs import operations as jobs_operations, queue as jobs_queue
 from field_app.quality import forms, labels, operations, queries
 from field_app.quality.models import FindingStatus, QualityFinding, ScanTrigger, Severity
 from field_app.quality.rules import BY_CODE, RULES, Settings, message
@@ -118,6 +121,27 @@ def _index_page(filters, errors, rows, page, form) -> str:
         Severity=Severity, FindingStatus=FindingStatus)
 
 
+def _scan_link(job) -> str:
+    return url_for("quality.index", division=job.params["division"],
+                   period=job.result["period"])
+
+
+@jobs_queue.kind("quality_scan", label=_l("质量检查"), capability=Capability.RUN_QUALITY_SCAN,
+                 link=_scan_link)
+def _run_scan(session, job, progress) -> jobs_queue.Outcome:
+    """The scan a statistician started from the page, run as a background job."""
+    division = session.get(Division, job.params["division"])
+    start, end = (dt.date.fromisoformat(job.params[name]) for name in ("start", "end"))
+    progress(0, 1)
+    result = operations.scan(
+        session, division, start, end, actor=session.get(User, job.created_by_id),
+        settings=Settings.from_config(current_app.config, current_policy()),
+        trigger=ScanTrigger.WEB)
+    progress(1, 1)
+    return jobs_queue.Outcome(True, {"scan_id": result.scan.id, "found": result.total,
+                                     "period": period_key(start, end)})
+
+
 @bp.post("/scan")
 @scanners
 def scan():
@@ -125,22 +149,21 @@ def scan():
 
     def operate():
         code = form.division.data.strip()
-        division = db.session.get(Division, code)
-        if division is None or not current_user.can(Capability.RUN_QUALITY_SCAN, at=code):
+        if db.session.get(Division, code) is None:
             raise OutOfScope(_l("您的辖区内没有这个区划"))
-        settings = Settings.from_config(current_app.config, current_policy())
-        return operations.scan(db.session, division, *form.span, settings=settings,
-                               actor=current_user, trigger=ScanTrigger.WEB)
+        start, end = form.span
+        return jobs_operations.enqueue(
+            db.session, "quality_scan", actor=current_user, division_code=code,
+            params={"division": code, "start": start.isoformat(), "end": end.isoformat()})
 
     def page():
         filters = queries.Filters(current_user.division_code)
         rows = list(db.session.scalars(queries.findings(filters).limit(PAGE_SIZE + 1)))
         return _index_page(filters, [], rows, 1, form)
 
-    return handle_form(form, operate, template=page, success=lambda result: url_for(
-        "quality.index", division=result.scan.division_code,
-        period=period_key(result.scan.period_start, result.scan.period_end)),
-        message=_l("检查完成"))
+    return handle_form(form, operate, template=page,
+                       success=lambda job: url_for("jobs.show", job_id=job.id),
+                       message=_l("检查已开始，在后台进行"))
 
 
 @bp.route("/findings/<int:finding_id>", methods=["GET", "POST"])

@@ -14,6 +14,10 @@ from field_app.core.periods import PeriodError, parse_period, period_key, period
 SUBMITTING_LEVELS = {Level.TOWNSHIP: "township", Level.COUNTY: "county",
                      Level.LEAGUE: "league"}
 DEFAULT_DUE_DAYS = {"township": 3, "county": 5, "league": 10}
+# The quarterly analysis (季分析) of each level that writes one → its due days (configuration
+# ``ANALYSIS_DUE_DAYS``); the region's goes upward outside this system.
+ANALYSIS_LEVELS = {Level.REGION: "region", Level.LEAGUE: "league", Level.COUNTY: "county"}
+DEFAULT_ANALYSIS_DUE_DAYS = {"county": 7, "league": 10, "region": 15}
 
 
 class PeriodKind(enum.StrEnum):
@@ -129,3 +133,13 @@ def due_dates(config, day_range: tuple[dt.date, dt.date]) -> list[tuple[int, Per
                     found.append((int(level), period, due))
                 period = period_containing(period.end + dt.timedelta(days=1), kind)
     return sorted(found, key=lambda item: (item[2], item[0]))
+
+
+def analysis_due_date(config, level: int, period: Period) -> dt.date | None:
+    """When ``level``'s quarterly analysis of ``period`` is due (``ANALYSIS_DUE_DAYS``, days
+    after the quarter's end); ``None`` for a level that writes none."""
+    name = ANALYSIS_LEVELS.get(Level(level))
+    if name is None:
+        return None
+    days = {**DEFAULT_ANALYSIS_DUE_DAYS, **(config.get("ANALYSIS_DUE_DAYS") or {})}
+    return period.end + dt.timedelta(days=int(days[name]))

@@ -21,7 +21,8 @@ from field_app.reports.models import ReportKind
 from field_app.reports.roster import RosterContext
 
 TEMPLATES = {ReportKind.RURAL: "reports/table.html", ReportKind.URBAN: "reports/table.html",
-             ReportKind.ROSTER: "reports/roster.html"}
+             ReportKind.ROSTER: "reports/roster.html",
+             ReportKind.ANALYSIS: "reports/analysis.html"}
 # Landscape where the columns need it: eight indicators, or a roster's answers.
 LANDSCAPE = {ReportKind.URBAN, ReportKind.ROSTER}
 

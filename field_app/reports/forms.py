@@ -14,7 +14,9 @@ from field_app.reports.models import ReportKind
 
 class GenerateForm(SafeForm):
     # The kind is the submit button pressed (one button per report on the page).
-    kind = StringField(validators=[AnyOf([k.value for k in ReportKind])])
+    # (The quarterly analysis is printed from its own page: field_app.analysis.)
+    kind = StringField(validators=[AnyOf([k.value for k in ReportKind
+                                          if k != ReportKind.ANALYSIS])])
     division = StringField(validators=[DataRequired(), Regexp(r"^\d{12}$")])
     period = StringField(_l("报告期"), validators=[DataRequired(message=_l("必填"))])
     by_village = BooleanField(_l("逐村列示（辖区内全部嘎查村）"))

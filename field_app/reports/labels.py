@@ -26,6 +26,7 @@ TITLES = {
     ReportKind.RURAL: _l("农村牧区劳动力转移就业情况表"),
     ReportKind.URBAN: _l("城镇就业和失业情况表"),
     ReportKind.ROSTER: _l("入户调查花名册"),
+    ReportKind.ANALYSIS: _l("就业形势季度分析"),
 }
 # The form block printed on every form (表号, 制定机关, 批准文号, 有效期至): the statistics
 # office's own numbers, from the configuration (REPORT_FORMS, by report kind). A field left

@@ -35,6 +35,7 @@ class ReportKind(enum.StrEnum):
     RURAL = "rural"  # 农村牧区劳动力转移就业情况表
     URBAN = "urban"  # 城镇就业和失业情况表
     ROSTER = "roster"  # 入户调查花名册（一个嘎查村）
+    ANALYSIS = "analysis"  # 就业形势季度分析（field_app.analysis）
 
 
 class Report(Base):

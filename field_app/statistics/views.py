@@ -12,8 +12,8 @@ from field_app.core.periods import PeriodError, period_key, period_label
 from field_app.divisions import queries
 from field_app.extensions import db
 from field_app.statistics.labels import INDICATOR_LABELS
-from field_app.indicators.service import division_indicators
-from field_app.indicators import compute_grouped, employed_total_basis, review_coverage
+from field_app.indicators.service import DivisionIndicators
+from field_app.statistics import figures as figures_cache
 from field_app.statistics import operations, periods
 from field_app.targets import queries as targets
 
@@ -22,36 +22,31 @@ bp = Blueprint("statistics", __name__)
 
 # --- targets, reconciliation, review coverage and the as-of date (issue 13) -------------------
 
-def _figure_context(code: str, start, end, values) -> dict:
+def _figure_context(code: str, end, figures) -> dict:
     """What the division page shows beside its figures: the employed total's as-of date,
     the annual targets with completion and time progress, the latest reconciliation of the
     year and how much of the rural figures rests on reviewed households."""
-    connection = db.session.connection()
+    policy = current_policy()
     periods = targets.reported_periods(db.session, code, end.year)
     latest = next(((s, e) for s, e in periods if e <= end), None)
     reconciled = {}
     if latest is not None:
-        reconciled = {r.indicator: r for r in targets.reconciliation(
-            db.session, [code], *latest, current_policy())}
+        # The system's side through the figure cache, as the page's own figures.
+        system = {code: figures_cache.own_figures(db.session, code, *latest, policy)}
+        reconciled = {r.indicator: r for r in targets.reconcile(
+            targets.reported_of(db.session, [code], *latest), system)}
     return {
-        "employed_basis": employed_total_basis(connection, code, end),
+        "employed_basis": figures.employed_basis,
         "target_progress": targets.progress(
-            values, targets.targets_of(db.session, [code], end.year).get(code, {}), end),
+            figures.values, targets.targets_of(db.session, [code], end.year).get(code, {}), end),
         "reconciled": reconciled,
         "reconciled_period": latest,
-        "coverage": review_coverage(connection, code, start, end, current_policy()),
+        "coverage": figures.coverage,
         "period_key": period_key,
         "period_label": period_label,
     }
 
 # --- end of issue 13 ----------------------------------------------------------------------
-
-
-def children_figures(connection, code: str, start, end) -> list:
-    """``(child division, its twelve figures)`` for every child, in code order: one grouped
-    engine pass (``indicators.grouped``), each group equal to the engine for that child."""
-    groups = dict(compute_grouped(connection, code, start, end, current_policy(), "child"))
-    return [(child, groups[child.code]) for child in queries.children_of(db.session, code)]
 
 
 @bp.get("/")
@@ -101,9 +96,15 @@ def _page(division, key: str, error: PeriodError | None):
     code = division.code
     choice = periods.choice(key, clock.today())
     start, end = choice.start, choice.end
-    connection = db.session.connection()
-    report = division_indicators(connection, code, start, end, current_policy())
-    children = children_figures(connection, code, start, end)
+    policy = current_policy()
+    # One cached bundle: the engine runs only when a write below the division made the
+    # kept figures stale (statistics.figures).
+    figures = figures_cache.page_figures(db.session, code, start, end, policy)
+    children = queries.children_of(db.session, code)
+    if {child.code for child in children} != set(figures.children):
+        figures = figures_cache.compute_page(db.session.connection(), code, start, end, policy)
+    report = DivisionIndicators(code, division.name, division.level, start, end,
+                                figures.values, policy.name)
     return render_template(
         "statistics/show.html",
         division=division,
@@ -111,9 +112,9 @@ def _page(division, key: str, error: PeriodError | None):
                    if current_user.can(Capability.READ_STATISTICS, at=a.code)],
         report=report,
         labels=INDICATOR_LABELS,
-        children=children,
+        children=[(child, figures.children[child.code]) for child in children],
         choice=choice,
         period_kinds=periods.KINDS,
         period_error=error,
-        **_figure_context(code, start, end, report.values),
+        **_figure_context(code, end, figures),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import String, case, func, select
+from sqlalchemy import String, case, false, func, select
 from sqlalchemy.orm import Session
 
 from field_app.accounts.capabilities import Capability, holders
@@ -19,7 +19,7 @@ from field_app.divisions.models import Division
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.registrations.models import EmploymentRegistration, UnemploymentRegistration
 from field_app.review.models import HouseholdSurvey
-from field_app.review.states import SurveyStatus
+from field_app.review.states import SUBMITTED_ONCE, SurveyStatus
 from field_app.surveys.models import SurveyRound, SyncChange
 from field_app.surveys.schemas import REF
 
@@ -257,3 +257,71 @@ def head_names(session: Session, household_ids: list[int]) -> dict[int, str]:
         .join(Person, Person.id == HouseholdMember.person_id)
         .where(HouseholdMember.household_id.in_(household_ids),
                HouseholdMember.relation == "head")).all())
+
+
+@dataclasses.dataclass(frozen=True)
+class CountyProgress:
+    """A county's latest round (the open one, or the most recent closed one) and its
+    households per status in it, for the league and the region."""
+
+    code: str
+    name: str
+    league: str  # the name of the county's league
+    round: SurveyRound | None
+    households: int
+    counts: dict[str, int]  # status value → households
+
+    @property
+    def surveyed(self) -> int:
+        """Households submitted at least once in the round."""
+        return sum(self.counts[s.value] for s in SUBMITTED_ONCE)
+
+    @property
+    def approved(self) -> int:
+        return self.counts[SurveyStatus.APPROVED.value]
+
+    @property
+    def returned(self) -> int:
+        return self.counts[SurveyStatus.RETURNED.value]
+
+
+def county_progress(session: Session, under: str, user) -> list[CountyProgress]:
+    """Every county below ``under`` (within ``user``'s scope) with the households of its
+    latest round per status: one query for the counties and their leagues, one for the
+    latest rounds, one grouped query for the households, whatever the number of counties."""
+    low, high = subtree_bounds(under)
+    league = Division.__table__.alias("league")
+    counties = session.execute(
+        select(Division.code, Division.name, league.c.name)
+        .join(league, league.c.code == Division.parent_code)
+        .where(Division.level == int(Level.COUNTY), Division.code.between(low, high),
+               in_scope(Division.code, user))
+        .order_by(Division.code)).all()
+    if not counties:
+        return []
+    newest = (select(SurveyRound.county_code, func.max(SurveyRound.year).label("year"))
+              .where(SurveyRound.county_code.between(low, high))
+              .group_by(SurveyRound.county_code).subquery())
+    latest = {round_.county_code: round_ for round_ in session.scalars(
+        select(SurveyRound).join(newest, (newest.c.county_code == SurveyRound.county_code)
+                                 & (newest.c.year == SurveyRound.year)))}
+    county_key = (func.substr(Household.village_code, 1, PREFIX_LENGTH[Level.COUNTY],
+                              type_=String) + "0" * (12 - PREFIX_LENGTH[Level.COUNTY]))
+    status = func.coalesce(HouseholdSurvey.status, SurveyStatus.NOT_SURVEYED.value)
+    rounds = list(latest.values())
+    joined = (HouseholdSurvey.household_id == Household.id) & (
+        HouseholdSurvey.round_id.in_([r.id for r in rounds]) if rounds else false())
+    counted = {row[0]: row for row in session.execute(
+        select(county_key, func.count(Household.id),
+               *[func.sum(case((status == s.value, 1), else_=0)) for s in SurveyStatus])
+        .outerjoin(HouseholdSurvey, joined)
+        .where(Household.village_code.between(low, high), in_scope(Household.village_code, user))
+        .group_by(county_key))}
+    found = []
+    for code, name, league_name in counties:
+        row = counted.get(code)
+        counts = {s.value: int((row[2 + i] if row else 0) or 0)
+                  for i, s in enumerate(SurveyStatus)}
+        found.append(CountyProgress(code, name, league_name, latest.get(code),
+                                    int(row[1]) if row else 0, counts))
+    return found

@@ -1,4 +1,5 @@
-"""The cadre's survey app shell and its service worker, and the county's survey rounds.
+"""The cadre's survey app shell and its service worker, and the county's survey rounds
+(which the league and the region read, county by county).
 
 The app itself is static JavaScript (``static/survey/``) over the JSON resources in
 ``api/survey.py``; see docs/survey-sync.md."""
@@ -17,7 +18,7 @@ from field_app.core.assets import file_version
 from field_app.core.clock import clock
 from field_app.core.forms import handle_form
 from field_app.core.permissions import require_can
-from field_app.core.codes import Level, in_subtree, is_code
+from field_app.core.codes import Level, in_subtree, is_code, level_of
 from field_app.core.errors import OutOfScope
 from field_app.divisions.models import Division
 from field_app.extensions import db
@@ -75,20 +76,50 @@ def worker():
 @bp.get("/rounds")
 @county
 def rounds():
+    if level_of(current_user.division_code) < Level.COUNTY:
+        return _overview()
     return _rounds_page(forms.OpenRoundForm())
 
 
-def _rounds_page(form, reopen_form=None):
+def _overview():
+    """The league's or the region's page: every county's latest round, households per
+    status, each county opening its rounds (read-only)."""
+    division = db.session.get(Division, current_user.division_code)
+    return render_template("survey/overview.html", division=division,
+                           counties=queries.county_progress(db.session, division.code,
+                                                            current_user),
+                           statuses=labels.STATUSES)
+
+
+@bp.get("/counties/<code>")
+@county
+def county_rounds(code: str):
+    """A county's rounds as the county sees them, for the league and the region above it
+    (read-only: managing rounds stays with the county)."""
+    division = db.session.get(Division, code) if is_code(code) else None
+    if (division is None or division.level != Level.COUNTY
+            or not current_user.can(Capability.VIEW_ROUNDS, at=code)):
+        raise OutOfScope()
+    return _rounds_page(forms.OpenRoundForm(formdata=None), code=code)
+
+
+def _rounds_page(form, reopen_form=None, code=None):
     """The county's rounds: the open one with its progress by township, and the past ones
-    (the latest of which the county may reopen, for a reason)."""
-    code = current_user.division_code
+    (the latest of which the county may reopen, for a reason). Seen from above (``code``
+    given), the latest closed round's progress is shown when none is open."""
+    own = code is None
+    code = code or current_user.division_code
     current = queries.open_round(db.session, code)
     progress = queries.progress(db.session, current, code, current_user, by=Level.TOWNSHIP) \
         if current else []
     past = queries.rounds_of(db.session, code)
     can_manage = current_user.can(Capability.MANAGE_ROUNDS, at=code)
     reopenable = past[0] if can_manage and current is None and past else None
+    latest = past[0] if not own and current is None and past else None
     return render_template("survey/rounds.html", county=db.session.get(Division, code),
+                           latest=latest, latest_progress=queries.progress(
+                               db.session, latest, code, current_user, by=Level.TOWNSHIP)
+                           if latest else [], above=not own,
                            rounds=past, reopenings=queries.reopenings(db.session, past),
                            current=current, progress=progress, form=form,
                            reopen_form=reopen_form or forms.ReopenRoundForm(formdata=None),
@@ -138,12 +169,15 @@ def reopen(round_id: int):
 @bp.get("/rounds/<int:round_id>/townships/<code>")
 @county
 def township_progress(round_id: int, code: str):
-    """The county drills from a round's progress by township into one township's villages."""
+    """The county (or the league or region above it) drills from a round's progress by
+    township into one township's villages."""
     round_ = queries.get_round_or_404(db.session, round_id, current_user)
     township = db.session.get(Division, code) if is_code(code) else None
     if (township is None or township.level != Level.TOWNSHIP
             or not in_subtree(code, round_.county_code) or not current_user.covers(code)):
         raise OutOfScope()
     progress = queries.progress(db.session, round_, code, current_user, by=Level.VILLAGE)
+    above = level_of(current_user.division_code) < Level.COUNTY
     return render_template("survey/township_progress.html", round=round_, township=township,
+                           county=db.session.get(Division, round_.county_code) if above else None,
                            progress=progress, statuses=labels.STATUSES)

@@ -10,9 +10,17 @@ from field_app.accounts.capabilities import Capability, holders
 from field_app.accounts.models import User
 from field_app.accounts.roles import Role
 from tests.accounts.test_permission_matrix import ADMINS, ALL, AUDIT_READERS, STATISTICS
+from tests.accounts.test_permission_matrix_analysis import ANALYSIS_WRITERS
 from tests.accounts.test_permission_matrix_desk import CLERKS, READERS, STATISTICIANS
 from tests.accounts.test_permission_matrix_reports import REPORT_ROLES
-from tests.accounts.test_permission_matrix_survey import COLLECTOR, COUNTY, REVIEWER, STATISTICIAN
+from tests.accounts.test_permission_matrix_appraisal import APPRAISERS, ISSUERS
+from tests.accounts.test_permission_matrix_jobs import IMPORTERS
+from tests.accounts.test_permission_matrix_survey import (
+    COLLECTOR,
+    REVIEWER,
+    ROUND_READERS,
+    STATISTICIAN,
+)
 
 # The reporting chain (逐级审核上报), written out as the issue gives it: each level submits its
 # own division and the level above approves; the county leader signs off; the snapshots are
@@ -39,7 +47,11 @@ MATRIX_ROLES = {
     Capability.READ_STATISTICS: STATISTICS,
     Capability.COLLECT_SURVEY: COLLECTOR,
     Capability.REVIEW_HOUSEHOLDS: REVIEWER,
-    Capability.VIEW_ROUNDS: COUNTY,
+    Capability.VIEW_ROUNDS: ROUND_READERS,
+    Capability.WRITE_ANALYSIS: ANALYSIS_WRITERS,
+    Capability.VIEW_APPRAISAL: APPRAISERS,
+    Capability.ISSUE_RECTIFICATION: ISSUERS,
+    Capability.IMPORT_DATASETS: IMPORTERS,
     Capability.MANAGE_ROUNDS: STATISTICIAN,
     Capability.READ_DESK: READERS,
     Capability.REGISTER_DESK: CLERKS,

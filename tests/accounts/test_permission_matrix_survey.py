@@ -16,6 +16,8 @@ COLLECTOR = frozenset({Role.VILLAGE_COLLECTOR})
 REVIEWER = frozenset({Role.TOWNSHIP_REVIEWER})
 STATISTICIAN = frozenset({Role.COUNTY_STATISTICIAN})
 COUNTY = frozenset({Role.COUNTY_STATISTICIAN, Role.COUNTY_LEADER})
+# Issue 14: the league and the region read every county's rounds (VIEW_ROUNDS).
+ROUND_READERS = COUNTY | {Role.LEAGUE_STATISTICIAN, Role.REGION_STATISTICIAN}
 
 SURVEY_MATRIX = [
     # The collector's own village: no target to be outside of.
@@ -27,7 +29,7 @@ SURVEY_MATRIX = [
           COLLECTOR, 200, outside=None),
     # Reached, and refused for want of the CSRF header (tests/surveys covers the rest).
     Route("api.survey_sync", "POST", "/api/survey/sync", COLLECTOR, 400, outside=None),
-    Route("survey.rounds", "GET", "/survey/rounds", COUNTY, 200, outside=None),
+    Route("survey.rounds", "GET", "/survey/rounds", ROUND_READERS, 200, outside=None),
     # A round is open already: refused with a message.
     Route("survey.open_round", "POST", "/survey/rounds", STATISTICIAN, 422, outside=None,
           data={"year": "2027"}),
@@ -85,8 +87,9 @@ def test_every_survey_route_is_in_the_matrix(app):
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     from tests.accounts.test_permission_matrix_webfix import WEBFIX_MATRIX
     from tests.accounts.test_permission_matrix_webfix2 import WEBFIX2_MATRIX
+    from tests.accounts.test_permission_matrix_appraisal import APPRAISAL_MATRIX
 
     assert routed == {(r.endpoint, r.method)
-                      for r in SURVEY_MATRIX + WEBFIX_MATRIX + WEBFIX2_MATRIX
+                      for r in SURVEY_MATRIX + WEBFIX_MATRIX + WEBFIX2_MATRIX + APPRAISAL_MATRIX
                       if r.endpoint.startswith(("survey.", "review.", "api.survey"))}
 

@@ -20,6 +20,7 @@ from field_app.accounts.roles import Role
 from field_app.core.clock import clock
 from field_app.extensions import db
 from tests.accounts.helpers import sign_in
+from tests.appraisal.helpers import step_url as appraisal_step
 from tests.factories import PASSWORD, make_id_number
 from tests.surveys import helpers as h
 
@@ -38,6 +39,12 @@ NO_FORM = {
     "api.survey_sync": "JSON API: errors answered as {code, status, message, errors}",
     "reporting.approve": "a button (StepForm): approves the submission shown",
     "reporting.sign_off": "a button (StepForm): the leader's sign-off",
+    "partners.rotate": "a button (ConfirmForm): a new token for the client shown",
+    "partners.revoke": "a button (ConfirmForm): revokes the client shown",
+    "api_v1.register_employment": "REST API v1: errors answered as {code, status, message, errors}",
+    "api_v1.person_status": "REST API v1: errors answered as {code, status, message, errors}",
+    "api_v1.register_unemployment": "REST API v1: errors answered as {code, status, message, errors}",
+    "appraisal.close": "a button (CloseForm): closes the notice shown",
 }
 
 
@@ -288,6 +295,17 @@ FORMS = [
          _signed_in("county_statistician", BANNER, "/targets/annual/import"), {}, files=True),
     Form("targets.reported_import", "targets/import.html",
          _signed_in("county_statistician", BANNER, "/targets/reported/import"), {}, files=True),
+    Form("jobs.upload", "jobs/upload.html",
+         _signed_in("county_statistician", BANNER, "/jobs/import"), {}, files=True),
+    Form("appraisal.new_notice", "appraisal/new_notice.html",
+         _signed_in("league_statistician", "152200000000", f"/appraisal/{BANNER}/notices/new"),
+         {"issue": "", "deadline": ""}),
+    Form("appraisal.answer", "appraisal/notice.html",
+         lambda ctx: appraisal_step(ctx, "answer"), {"answer-answer": ""}),
+    Form("appraisal.reopen", "appraisal/notice.html",
+         lambda ctx: appraisal_step(ctx, "reopen"), {"reopen-reason": ""}),
+    Form("partners.new", "partners/new.html", _signed_in("league_admin", url="/partners/new"),
+         {"name": "", "division_code": "", "expires_on": "", "rate_per_minute": ""}),
 ]
 
 FIELD_MESSAGE = re.compile(r'<small class="error">[^<]+</small>')

@@ -297,3 +297,22 @@ def test_a_stored_version_compares_with_todays_figure_through_the_hook(make):
     assert {(x.person_id, x.side, x.reason, x.record_id) for x in page.rows} == {
         (dropped.id, "first", None, None),  # no longer counted: no reason today
         (added.id, "second", "employment_flexible", r.id)}
+
+
+@pytest.mark.parametrize(("days", "stable_in_quarter"), [(180, False), (90, True)])
+def test_a_period_shorter_than_the_stable_days_counts_no_stable_transfer(
+        make, days, stable_in_quarter):
+    worker = make.rural_person(d("1990-01-01"))
+    make.spell(worker, d("2023-06-01"), d("2024-12-31"), stable_workplace=True,
+               stable_income=True)
+    policy = Policy(stable_days=days)
+    quarter, year = ex.Scope(BANNER, A, d("2024-03-31")), ex.Scope(BANNER, A, B)
+    connection = db.session.connection()
+    figure = compute_indicators(connection, BANNER, quarter.start, quarter.end, policy)
+    listed = ex.explain_page(connection, "stable_transfer_180d", quarter, policy)
+    assert figure["stable_transfer_180d"] == listed.total == int(stable_in_quarter)
+    counts, page = ex.difference_page(connection, "stable_transfer_180d", quarter, year,
+                                      policy)
+    assert counts == {"first": 0, "second": 0 if stable_in_quarter else 1}
+    assert [(r.person_id, r.side) for r in page.rows] == (
+        [] if stable_in_quarter else [(worker.id, "second")])

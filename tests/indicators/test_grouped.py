@@ -14,6 +14,7 @@ from field_app.indicators import Policy, compute_grouped, compute_indicators
 from field_app.indicators.engine import INDICATOR_KEYS
 from field_app.indicators.grouped import (
     DIMENSIONS,
+    compute_with_children,
     PERSON_DIMENSIONS,
     RECORD_DIMENSIONS,
     RECORD_INDICATORS,
@@ -188,6 +189,30 @@ def test_every_dimension_applies_to_some_indicator():
         assert any(applies(key, by) for key in INDICATOR_KEYS)
 
 
+def _with_children(division, a, b, policy=None):
+    return compute_with_children(db.session.connection(), division, a, b, policy)
+
+
+def test_with_children_the_division_counts_its_own_records_and_each_person_once(make):
+    person = make.person()
+    make.employment(person, d("2024-03-01"), division=COMMUNITY)
+    make.employment(person, d("2024-05-01"), division=GACHA, employment_type="unit")
+    make.attrition(make.person(), d("2024-04-01"), division=BANNER)
+    make.employed_total(BANNER, B, 1000)
+    own, groups = _with_children(BANNER, A, B)
+    assert own == _engine(BANNER, A, B)
+    assert own["new_employment_gross"] == 1 and own["natural_attrition"] == 1
+    assert own["employed_total"] == 1000
+    assert groups == _grouped(BANNER, A, B, "child")
+
+
+def test_with_children_of_a_village_is_its_own_figures_alone(make):
+    make.employment(make.person(), d("2024-03-01"), division=COMMUNITY)
+    own, groups = _with_children(COMMUNITY, A, B)
+    assert groups == [] and own == _engine(COMMUNITY, A, B)
+    assert own["new_employment_gross"] == 1
+
+
 # --- the example data set (last: its module fixture keeps it loaded until the module ends,
 # and the hand-made cases above build their own tree) -------------------------------------
 
@@ -266,3 +291,14 @@ def test_age_bands_are_counted_at_the_period_end(small_ctx):
     a, b = PERIODS[0]
     keys = [key for key, _ in _grouped(LEAGUE, a, b, "age_band")]
     assert keys == ["0-15", "16-24", "25-34", "35-44", "45-54", "55+"]
+
+
+@pytest.mark.parametrize("a, b", PERIODS)
+def test_with_children_every_division_is_the_engine_and_its_groups(small_ctx, a, b):
+    divisions = list(db.session.scalars(select(Division.code).order_by(Division.code)))
+    for policy in (None, Policy(survey_basis=APPROVED)):
+        for division in divisions:
+            own, groups = _with_children(division, a, b, policy)
+            assert own == _engine(division, a, b, policy), division
+            assert groups == _grouped(division, a, b, "child", policy), division
+    assert len(divisions) > 60

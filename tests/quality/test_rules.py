@@ -3,6 +3,9 @@ that do not."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import random
+import statistics
 
 from geoalchemy2 import WKTElement
 
@@ -247,6 +250,53 @@ def test_villages_with_few_located_households_are_not_tested(make, findings):
     db.session.flush()
     assert len(findings("Q-LOC-OUTLIER")) == 1
     assert findings("Q-LOC-OUTLIER", location_min_households=7) == {}
+
+
+def _reference_outliers(points, factor, min_metres, min_households):
+    """The documented test computed in Python: ``points`` are ``(id, lon, lat)`` of one
+    village; the ids flagged."""
+    if len(points) < min_households:
+        return set()
+    mx = statistics.median(x for _, x, _ in points)
+    my = statistics.median(y for _, _, y in points)
+
+    def metres(x, y):
+        half_dlat, half_dlon = math.radians(my - y) / 2, math.radians(mx - x) / 2
+        h = (math.sin(half_dlat) ** 2
+             + math.cos(math.radians(y)) * math.cos(math.radians(my)) * math.sin(half_dlon) ** 2)
+        return 2 * 6_371_008.8 * math.asin(math.sqrt(min(h, 1.0)))
+
+    d = {i: metres(x, y) for i, x, y in points}
+    md = statistics.median(d.values())
+    mad = statistics.median(abs(v - md) for v in d.values())
+    return {i for i, v in d.items() if v > md + factor * mad and v > min_metres}
+
+
+def test_location_outliers_follow_the_median_and_mad_of_each_village(make, findings):
+    """Two spread villages (one with even, one with odd numbers of households) and a tight
+    one, against the definition computed in Python for several factors and floors."""
+    rng = random.Random(13)
+    villages = {"152201100201": 12, "152202100201": 9, "152201001001": 6}
+    points = {code: [] for code in villages}
+    for code, n in villages.items():
+        spread = 0.0002 if code == "152201001001" else 0.03
+        for _ in range(n):
+            lon, lat = 122.0 + rng.uniform(-spread, spread), 46.0 + rng.uniform(-spread, spread)
+            points[code].append((_located(make, lon, lat, village=code).id, lon, lat))
+        points[code].append((_located(make, 122.0 + 12 * spread, 46.0, village=code).id,
+                             122.0 + 12 * spread, 46.0))
+    db.session.flush()
+    cases = [(5.0, 2000.0, 5), (1.0, 2000.0, 5), (0.5, 500.0, 5), (2.0, 0.0, 5),
+             (1.0, 500.0, 11)]
+    flagged_somewhere = False
+    for factor, floor, least in cases:
+        wanted = set().union(*(_reference_outliers(p, factor, floor, least)
+                               for p in points.values()))
+        found = findings("Q-LOC-OUTLIER", location_mad_factor=factor,
+                         location_min_metres=floor, location_min_households=least)
+        assert {int(subject) for subject in found} == wanted, (factor, floor, least)
+        flagged_somewhere |= bool(wanted)
+    assert flagged_somewhere
 
 
 def test_household_outside_its_village_boundary_is_found(make, findings):

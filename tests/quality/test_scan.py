@@ -6,11 +6,13 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import literal, select
 
 from field_app.core.errors import InvalidTransition, ValidationFailed
 from field_app.divisions.models import Division
 from field_app.extensions import db
 from field_app.quality import operations, queries
+from field_app.quality.collect import scope_code
 from field_app.quality.models import FindingStatus, QualityFinding, QualityScan
 from tests.quality.conftest import LEAGUE, YEAR
 
@@ -170,3 +172,56 @@ def test_pre_report_scans_the_divisions_due_in_seven_days(runner, make):
     assert {s.division_code for s in scans} == township_codes
     result = runner.invoke(args=["quality", "pre-report", "--date", "2026-11-27"])
     assert "no report falls due" in result.output
+
+
+@pytest.mark.parametrize("codes", [
+    ["152201100201"],
+    ["152201100201", "152201100202"],
+    ["152201100201", "152201001000"],
+    ["152201100201", "152202000000"],
+    ["152201001000", "152201001000"],  # a township's own desk
+    ["152201000000", "152201100201"],
+    ["152200000000"],
+    ["152201100201", "152301100201"],
+    ["152201100201", "162201100201"],
+])
+def test_the_scope_in_sql_is_the_lowest_common_division(app_ctx, codes):
+    statement = select(scope_code(literal(codes[0]), literal(min(codes)), literal(max(codes))))
+    assert (db.session.connection().execute(statement).scalar_one()
+            == operations.lowest_common_division(codes))
+
+
+def test_a_finding_seen_again_with_other_figures_keeps_its_identity_and_explanation(
+        make, settings):
+    job = make.employment(make.person(), D(2026, 3, 1), registered_on=D(2026, 6, 1))
+    _scan(settings)
+    finding = _stored("Q-LATE-ENTRY")[str(job.id)]
+    first_id, days = finding.id, finding.params["n1"]
+    operations.explain(db.session, finding, "单位补交材料晚", actor=make.user("county_statistician"))
+    job.registered_on = D(2026, 7, 1)  # still late, by 30 days more
+    db.session.flush()
+    again = _scan(settings)
+    db.session.refresh(finding)
+    assert (finding.id, finding.status, finding.explanation) == (
+        first_id, FindingStatus.EXPLAINED, "单位补交材料晚")
+    assert finding.params["n1"] == days + 30 and finding.last_scan_id == again.scan.id
+    assert (again.scan.opened, again.scan.fixed) == (0, 0) and again.scan.seen >= 1
+    assert again.total == sum(again.scan.counts.values()) == len(again.found)
+    assert [f.subject for f in again.found if f.rule.code == "Q-LATE-ENTRY"] == [str(job.id)]
+
+
+def test_a_stored_finding_keeps_every_record_in_order_and_the_first_one_apart(
+        make, settings):
+    household = make.household("152201100201")
+    heads = [make.member(make.person(), household) for _ in range(2)]
+    _scan(settings)
+    stored = _stored("Q-HEAD-MULTIPLE")[str(household.id)]
+    assert stored.records == [
+        {"file": "households", "key": household.code, "id": household.id,
+         "division": "152201100201"},
+        *({"file": "household_members", "key": head.person.id_number, "id": head.id,
+           "division": "152201100201"} for head in sorted(heads, key=lambda m: m.id))]
+    assert (stored.record_file, stored.record_key, stored.record_id) == (
+        "households", household.code, household.id)
+    assert (stored.division_code, stored.scope_code) == ("152201100201", "152201100201")
+    assert stored.params == {"n1": 2} and stored.severity == "error"
