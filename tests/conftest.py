@@ -85,6 +85,8 @@ def empty_database() -> None:
                 conn.execute(text(f"DROP TRIGGER {name}"))
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+            # The deletes above are writes the figure cache's triggers log: empty it last.
+            conn.execute(text("DELETE FROM figure_writes"))
             for _, sql in triggers:
                 conn.execute(text(sql))
     db.session.remove()

@@ -27,6 +27,7 @@ from field_app.core.errors import InvalidTransition, NotAllowed, OutOfScope, Val
 from field_app.divisions.models import Division
 from field_app.indicators import Policy
 from field_app.reporting.calendar import ANALYSIS_LEVELS, Period, analysis_due_date
+from field_app.reporting.operations import require_parent
 from field_app.reports.models import Report, ReportKind
 from field_app.reports.operations import generate_report
 
@@ -73,16 +74,6 @@ def _require_writer(actor, division: Division) -> None:
         raise OutOfScope()
     if actor.division_code != division.code:
         raise NotAllowed(_l("只能编写本级（%(division)s）的季分析", division=division.name))
-
-
-def _require_parent(actor, division: Division) -> None:
-    """``actor`` reviews for the level directly above ``division``."""
-    if actor is None:
-        return
-    if not actor.can(Capability.APPROVE_SUBMISSIONS, at=division.code):
-        raise OutOfScope()
-    if division.parent_code != actor.division_code:
-        raise NotAllowed(_l("季分析由直接上级审核"))
 
 
 def _step(analysis: QuarterlyAnalysis, step: str, message) -> AnalysisStatus:
@@ -174,7 +165,7 @@ def submit(session: Session, analysis: QuarterlyAnalysis, *, actor, policy: Poli
 
 def approve(session: Session, analysis: QuarterlyAnalysis, *, actor) -> None:
     division = _division(session, analysis.division_code)
-    _require_parent(actor, division)
+    require_parent(actor, division, _l("季分析由直接上级审核"))
     analysis.status = _step(analysis, "approve", _l("只有待审核的季分析可以审核通过"))
     analysis.reviewed_at = clock.now().replace(microsecond=0)
     analysis.reviewed_by_id = getattr(actor, "id", None)
@@ -186,7 +177,7 @@ def return_analysis(session: Session, analysis: QuarterlyAnalysis, *, actor,
                     reason: str | None) -> None:
     """Send the analysis back with a reason; the division edits it and submits again."""
     division = _division(session, analysis.division_code)
-    _require_parent(actor, division)
+    require_parent(actor, division, _l("季分析由直接上级审核"))
     status = _step(analysis, "return", _l("只有待审核的季分析可以退回"))
     reason = (reason or "").strip()
     if not reason:

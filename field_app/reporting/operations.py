@@ -101,14 +101,15 @@ def _require_own(actor, capability: Capability, division: Division) -> None:
         raise NotAllowed(_l("只能为本级（%(division)s）办理此项", division=division.name))
 
 
-def _require_parent(actor, division: Division) -> None:
-    """``actor`` approves for the level directly above ``division``."""
+def require_parent(actor, division: Division, refusal=None) -> None:
+    """``actor`` approves for the level directly above ``division`` (what the level below
+    sends up: a submission, a quarterly analysis); ``refusal`` says so otherwise."""
     if actor is None:
         return
     if not actor.can(Capability.APPROVE_SUBMISSIONS, at=division.code):
         raise OutOfScope()
     if division.parent_code != actor.division_code:
-        raise NotAllowed(_l("报送由直接上级审核"))
+        raise NotAllowed(refusal or _l("报送由直接上级审核"))
 
 
 # --- submit --------------------------------------------------------------------------------
@@ -331,7 +332,7 @@ def upload_scan(session: Session, submission: Submission, *, actor, filename: st
 
 def approve(session: Session, submission: Submission, *, actor) -> None:
     division = _division(session, submission.division_code)
-    _require_parent(actor, division)
+    require_parent(actor, division)
     _current(session, submission)
     if submission.status != S.SUBMITTED:
         raise InvalidTransition(_l("只有待审核的报送可以审核通过"))
@@ -349,7 +350,7 @@ def return_submission(session: Session, submission: Submission, *, actor, reason
     """Send the submission back with a reason (and a reason per figure where given); the
     division's lock is released so it can correct and submit again."""
     division = _division(session, submission.division_code)
-    _require_parent(actor, division)
+    require_parent(actor, division)
     _current(session, submission)
     if submission.status not in HOLDING:
         raise InvalidTransition(_l("只有已报送的版本可以退回"))

@@ -41,6 +41,7 @@ from field_app.snapshots.manifest import (
     write_manifest,
 )
 from field_app.snapshots.models import Snapshot
+from field_app.statistics import figures
 
 FIGURES = "figures.json"
 INTERCHANGE = "interchange"
@@ -170,6 +171,8 @@ def restore_snapshot(session: Session, engine: Engine, directory: Path,
     stored = json.loads((directory / FIGURES).read_text(encoding="utf-8"))
     progress.step(_l("恢复数据库"))
     backup.restore(engine, directory / manifest["backup"], progress.advance)
+    with engine.begin() as conn:
+        figures.forget(conn)  # the restored cache's marks belong to the source database
     policy = deployment_policy
     if stored["policy"] != policy.name:
         policy = Policy.named(stored["policy"])

@@ -217,6 +217,16 @@ def prune(connection: Connection) -> None:
         {"horizon": horizon})
 
 
+def forget(connection: Connection) -> None:
+    """Drop every kept figure and the write log. For a database whose rows were replaced
+    wholesale (a restored snapshot): its entries' marks (PostgreSQL transaction ids of
+    another server) say nothing about the writes to come."""
+    connection.execute(text("DELETE FROM figure_cache"))
+    connection.execute(text("DELETE FROM figure_writes"))
+    if _dialect(connection) == "postgresql":
+        connection.execute(text("DELETE FROM figure_horizon"))
+
+
 # --- the payload ---------------------------------------------------------------------------
 
 def _dump_values(values: Values) -> dict:

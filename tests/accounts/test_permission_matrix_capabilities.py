@@ -11,6 +11,7 @@ from field_app.accounts.models import User
 from field_app.accounts.roles import Role
 from tests.accounts.test_permission_matrix import ADMINS, ALL, AUDIT_READERS, STATISTICS
 from tests.accounts.test_permission_matrix_analysis import ANALYSIS_WRITERS
+from tests.accounts.test_permission_matrix_api import PARTNER_ADMINS
 from tests.accounts.test_permission_matrix_desk import CLERKS, READERS, STATISTICIANS
 from tests.accounts.test_permission_matrix_reports import REPORT_ROLES
 from tests.accounts.test_permission_matrix_appraisal import APPRAISERS, ISSUERS
@@ -61,6 +62,7 @@ MATRIX_ROLES = {
     Capability.READ_AUDIT: AUDIT_READERS,
     Capability.REVEAL_AUDIT: frozenset({Role.AUDITOR}),
     Capability.MANAGE_ACCOUNTS: ADMINS,
+    Capability.MANAGE_API_CLIENTS: PARTNER_ADMINS,
     **REPORTING_CHAIN,
 }
 

@@ -38,6 +38,7 @@ NO_FORM = {
     "reports.verify": "public, reads only: compares a hash, writes nothing",
     "api.survey_sync": "JSON API: errors answered as {code, status, message, errors}",
     "reporting.approve": "a button (StepForm): approves the submission shown",
+    "analysis.approve": "a button (StepForm): approves the quarterly analysis shown",
     "reporting.sign_off": "a button (StepForm): the leader's sign-off",
     "partners.rotate": "a button (ConfirmForm): a new token for the client shown",
     "partners.revoke": "a button (ConfirmForm): revokes the client shown",
@@ -163,6 +164,23 @@ def _closed_round(ctx) -> int:
     close_round(db.session, round_, actor=statistician, confirmed=True)
     db.session.commit()
     return round_.id
+
+
+def _submitted_analysis(ctx) -> str:
+    """The banner's first-quarter analysis, submitted, with the league statistician signed in."""
+    from field_app.analysis import operations
+    from field_app.indicators import Policy
+    from field_app.reporting.calendar import Period
+
+    writer = ctx.make.user("county_statistician", BANNER)
+    sections = {"situation": "平稳", "problems": "无", "measures": "继续"}
+    analysis = operations.save(db.session, division_code=BANNER, actor=writer, sections=sections,
+                               period=Period(dt.date(2026, 1, 1), dt.date(2026, 3, 31)))
+    operations.submit(db.session, analysis, actor=writer, policy=Policy(),
+                      site_url="http://127.0.0.1:5000")
+    db.session.commit()
+    ctx.login_as("league_statistician", "152200000000")
+    return f"/analysis/{BANNER}/2026Q1/return"
 
 
 def _signed_in(role, division=None, url="/"):
@@ -304,6 +322,11 @@ FORMS = [
          lambda ctx: appraisal_step(ctx, "answer"), {"answer-answer": ""}),
     Form("appraisal.reopen", "appraisal/notice.html",
          lambda ctx: appraisal_step(ctx, "reopen"), {"reopen-reason": ""}),
+    Form("analysis.edit", "analysis/edit.html",
+         _signed_in("county_statistician", BANNER, f"/analysis/{BANNER}/2026Q1/edit"),
+         {"edit-situation": "说" * 20001, "edit-action": "save"}),
+    Form("analysis.return_analysis", "analysis/show.html", _submitted_analysis,
+         {"return-reason": ""}),
     Form("partners.new", "partners/new.html", _signed_in("league_admin", url="/partners/new"),
          {"name": "", "division_code": "", "expires_on": "", "rate_per_minute": ""}),
 ]

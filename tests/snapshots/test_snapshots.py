@@ -16,6 +16,8 @@ from field_app.households.models import Person
 from field_app.indicators import compute_indicators
 from field_app.snapshots.manifest import read_manifest, write_manifest
 from field_app.snapshots.models import Snapshot
+from field_app.statistics import figures
+from field_app.statistics.models import FigureCache
 from tests.snapshots.conftest import snapshot_create
 
 LEAGUE, BANNER = "152200000000", "152201000000"
@@ -153,6 +155,23 @@ def test_restore_into_an_empty_database_gives_identical_indicators(loaded, runne
         row = db.session.scalars(select(Snapshot)).one()
         assert row.manifest_sha256 == _sha(out / "manifest.json")
         assert row.restored_at is not None
+
+
+def test_a_restored_database_keeps_no_cached_page_figures(loaded, runner, tmp_path, app_on):
+    # The source's cached figures carry marks of the source's writes (on PostgreSQL, its
+    # transaction ids), which say nothing about the restored database's writes to come.
+    with loaded.app_context():
+        figures.page_figures(db.session, LEAGUE, dt.date(2026, 1, 1), dt.date(2026, 12, 31),
+                             loaded.extensions["field_app.policy"])
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(FigureCache)) == 1
+    out = tmp_path / "s"
+    snapshot_create(runner, out)
+    restored_app = app_on()
+    result = restored_app.test_cli_runner().invoke(args=["snapshot", "restore", str(out)])
+    assert result.exit_code == 0, result.output
+    with restored_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FigureCache)) == 0
 
 
 def test_restore_refuses_a_database_that_holds_data(loaded, runner, tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.browser.conftest import browser, live_server, phone, screenshot_dir  # noqa: F401
 
 
 def test_the_api_page_renders_offline_under_the_policy(live_server, phone, screenshot_dir):

@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from field_app.analysis.models import AnalysisStatus, QuarterlyAnalysis
 from field_app.extensions import db
-from tests.analysis.conftest import SECTIONS
-from tests.browser.conftest import browser, live_server, phone, screenshot_dir  # noqa: F401
+from tests.analysis.conftest import SECTIONS, analysis_data  # noqa: F401  (a fixture)
 from tests.factories import PASSWORD
 
 COUNTY = "152201000000"
