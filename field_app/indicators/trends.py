@@ -30,6 +30,7 @@ that period alone, for each path, on both databases.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
@@ -48,6 +49,7 @@ from field_app.registrations.models import PersonCategory
 
 KINDS = ("month", "quarter")
 MAX_PERIODS = 36  # shown periods of one trend; the run computed is a year longer
+SQLITE_MMAP_BYTES = 2 * 1024 ** 3  # SQLite's file mapped in memory while a series is counted
 RATE = "registered_unemployment_rate"
 
 Span = tuple[dt.date, dt.date]
@@ -183,12 +185,15 @@ def _rural_spells(division, policy, spans, *stable):
     each spell is joined to its person once, whatever the number of periods."""
     s, m, p, h = rules.spells, rules.members, rules.persons, rules.households
     first, last = min(a for a, _ in spans), max(b for _, b in spans)
-    # The spells of the run first, materialised: the join then starts from them and finds
-    # each one's person, instead of going through every household member of D.
+    # The spells of the run first, materialised on SQLite: its join then starts from them
+    # and finds each one's person, instead of going through every household member of D.
+    # Not on PostgreSQL: a materialised CTE is scanned by one process, and inlined it lets
+    # the planner hash the spells and the persons' tables in parallel (the sweep at a
+    # million persons: 1.4 to 2.1 s instead of 2.1 to 4.0 s, on a loaded machine).
     run = (select(s.c.person_id, s.c.start_date, s.c.end_date)
            .where(s.c.start_date <= last, or_(s.c.end_date.is_(None), s.c.end_date >= first),
                   *[s.c[name] for name in stable])
-           .cte("trend_run_spells").prefix_with("MATERIALIZED"))
+           .cte("trend_run_spells").prefix_with("MATERIALIZED", dialect="sqlite"))
     joined, in_d = rules.rural_persons(division)
     return (select(run.c.person_id, run.c.start_date, run.c.end_date, p.c.birth_date,
                    p.c.sex, h.c.id.label("household_id"))
@@ -393,6 +398,27 @@ def _unemployed(division, periods, policy, spans):
     return _by_period(rows, rows.c.k, rows.c.person_id)
 
 
+@contextlib.contextmanager
+def _mapped(connection: Connection):
+    """On SQLite, the database file mapped in memory for the statements of a series, the
+    connection's setting given back after. The sweep finds the person and household of
+    every spell of the run, all over the file: read through SQLite's 2 MiB page cache,
+    each page is a system call and a copy; mapped, a page is read where it lies (8
+    quarters at a million persons: 2.1 s of CPU instead of 2.8 s). Only reading: writes
+    go through the write-ahead log as before."""
+    previous = (connection.exec_driver_sql("PRAGMA mmap_size").scalar()
+                if connection.dialect.name == "sqlite" else None)
+    if previous is None:  # PostgreSQL, or an in-memory database: nothing to map
+        yield
+        return
+    previous = int(previous)
+    connection.exec_driver_sql(f"PRAGMA mmap_size = {max(previous, SQLITE_MMAP_BYTES)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA mmap_size = {previous}")
+
+
 def _run(connection, statement, spans, counted, *names) -> None:
     for k, *values in connection.execute(statement):
         for name, value in zip(names, values):
@@ -414,6 +440,11 @@ def compute_series(connection: Connection, division: str, spans: Sequence[Span],
         if a > b:
             raise ValueError(f"period start {a} is after its end {b}")
     policy = policy or Policy()
+    with _mapped(connection):
+        return _count_series(connection, division, spans, policy)
+
+
+def _count_series(connection, division, spans, policy) -> list[dict[str, Value]]:
     periods = _periods_table(spans, policy)
     counted: list[dict[str, Value]] = [dict.fromkeys(INDICATOR_KEYS, 0) for _ in spans]
     _run(connection, _employment(division, periods, policy), spans, counted,

@@ -178,6 +178,18 @@ def test_a_reversed_period_or_no_period_is_handled(make):
         _series(LEAGUE, [(d("2024-02-01"), d("2024-01-01"))])
 
 
+def test_on_sqlite_the_connection_gets_its_mapping_setting_back(make):
+    """The series maps SQLite's file in memory while it counts, and gives the connection
+    its own setting back after."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("a setting of SQLite's connections")
+    connection.exec_driver_sql("PRAGMA mmap_size = 4096")
+    _records(make)
+    _assert_each_period_is_the_engine(LEAGUE, consecutive_periods("quarter", 4, d("2024-12-31")))
+    assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == 4096
+
+
 # --- the example data set ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
