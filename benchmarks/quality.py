@@ -33,7 +33,23 @@ from benchmarks.indicators import (
 TARGET_SECONDS = 30.0
 
 
+def _phase(statement: str) -> str:
+    """The part of a scan a statement belongs to, by the table it writes."""
+    head = " ".join(statement.split())[:60].lower()
+    for prefix, name in (("insert into quality_scan_rows", "rules"),
+                         ("insert into quality_scan_found", "fold"),
+                         ("update quality_findings", "store"),
+                         ("insert into quality_findings", "store")):
+        if head.startswith(prefix):
+            return name
+    return "other: " + " ".join(head.split()[:3])
+
+
 def time_scans(app, repeat: int):
+    """Each scan: wall seconds, counts, opened, seen, fixed, CPU seconds and the wall seconds
+    of its phases (the rules' inserts, the fold, storing the findings)."""
+    from sqlalchemy import event
+
     from field_app.core.context import current_policy
     from field_app.divisions.models import Division
     from field_app.extensions import db
@@ -41,17 +57,32 @@ def time_scans(app, repeat: int):
     from field_app.quality.rules import Settings
 
     runs = []
+    phases: dict[str, float] = {}
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["qs_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        name = _phase(statement)
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - conn.info.pop("qs_started")
+
     with app.app_context():
         settings = Settings.from_config(app.config, current_policy())
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
         for _ in range(repeat):
+            phases.clear()
             started, cpu = time.perf_counter(), time.process_time()
             result = operations.scan(db.session, db.session.get(Division, LEAGUE), *PERIOD,
                                      settings=settings)
             db.session.commit()
             seconds = time.perf_counter() - started
             runs.append((seconds, dict(result.scan.counts), result.scan.opened,
-                         result.scan.seen, result.scan.fixed, time.process_time() - cpu))
+                         result.scan.seen, result.scan.fixed, time.process_time() - cpu,
+                         dict(phases)))
             db.session.remove()
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
     return runs
 
 
@@ -168,6 +199,9 @@ def _run(args, directory, url, sqlite_file, data) -> int:
         cpu = statistics.median(r[5] for r in later)
         print(f"  later scans {median:>8.2f} s  (cpu {cpu:.2f} s)  median of {len(later)}, "
               f"{later[-1][3]:,} seen again, {later[-1][4]:,} fixed")
+    for number, run in enumerate(runs):
+        print(f"  scan {number + 1}: " + ", ".join(
+            f"{name} {seconds:.2f} s" for name, seconds in run[6].items() if seconds >= 0.1))
     worst = max(r[0] for r in runs)
     print(f"  target      <= {limit:g} s: {'ok' if worst <= limit else 'MISSED'} "
           f"(slowest {worst:.2f} s)")

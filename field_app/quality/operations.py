@@ -106,10 +106,16 @@ class ScanResult:
 
     @functools.cached_property
     def found(self) -> list[Found]:
+        # Right after a scan, the standing findings of its period whose scope lies in its
+        # subtree are exactly the ones it saw: it fixed every other one there, and
+        # everything it saw lies there (unchanged ones are not rewritten, see ``_store``).
         table = QualityFinding.__table__
+        low, high = subtree_bounds(self.scan.division_code)
         rows = self.session.connection().execute(
             select(table.c.rule, table.c.subject, table.c.records, table.c.params)
-            .where(table.c.last_scan_id == self.scan.id,
+            .where(table.c.period_start == self.scan.period_start,
+                   table.c.period_end == self.scan.period_end,
+                   table.c.scope_code.between(low, high),
                    table.c.status != FindingStatus.FIXED)).all()
         return _ordered(Found(BY_CODE[row.rule], row.subject, row.records, row.params)
                         for row in rows)
@@ -138,11 +144,11 @@ def scan(session: Session, division: Division, start: dt.date, end: dt.date, *,
     scan_row.counts = {row.rule: row.n for row in connection.execute(
         select(f.c.rule, func.count().label("n")).group_by(f.c.rule_no, f.c.rule)
         .order_by(f.c.rule_no))}
-    seen, fixed = _store(connection, scan_row, now, user_id)
+    opened, fixed = _store(connection, scan_row, now, user_id)
     clear(connection)
-    # Every finding is either stored already (seen) or new.
-    scan_row.opened = sum(scan_row.counts.values()) - seen
-    scan_row.seen, scan_row.fixed = seen, fixed
+    # Every finding is either new (opened) or stored already (seen).
+    scan_row.seen = sum(scan_row.counts.values()) - opened
+    scan_row.opened, scan_row.fixed = opened, fixed
     scan_row.seconds = round(time.perf_counter() - began, 3)
     session.flush()
     return ScanResult(session, scan_row)
@@ -150,10 +156,14 @@ def scan(session: Session, division: Division, start: dt.date, end: dt.date, *,
 
 def _store(connection: Connection, scan_row: QualityScan, now: dt.datetime,
            user_id: int | None) -> tuple[int, int]:
-    """Compare ``quality_scan_found`` with the stored findings of the period, in four
+    """Compare ``quality_scan_found`` with the stored findings of the period, in three
     statements: fix the stored ones of the subtree no longer found, rewrite those found
-    again that changed (or reopen them), move the last-seen time of the unchanged ones on,
-    insert the new ones; ``(seen again, fixed)``. A finding is the same across scans by (rule, period, subject),
+    again that changed (or reopen them), insert the new ones; ``(opened, fixed)``.
+    Findings seen again unchanged are not written at all: their ``last_scan_id`` and
+    ``last_seen_at`` stay those of the scan that last opened, changed or fixed them (every
+    later scan of the period whose subtree holds their scope has seen them since; see
+    ``queries.last_seen``). Rewriting ~150,000 unchanged rows per scan cost PostgreSQL
+    more than the rules. A finding is the same across scans by (rule, period, subject),
     wherever a scan of a wider subtree stored it."""
     q, f = QualityFinding.__table__, found_table
     low, high = subtree_bounds(scan_row.division_code)
@@ -166,13 +176,14 @@ def _store(connection: Connection, scan_row: QualityScan, now: dt.datetime,
                         ~exists().where(same_finding))
         .values(status=FindingStatus.FIXED, fixed_at=now, fixed_by_id=user_id,
                 explanation=None, explained_at=None, explained_by_id=None,
-                last_scan_id=scan_row.id)).rowcount
+                last_scan_id=scan_row.id, last_seen_at=_last_sighting(q, scan_row))
+    ).rowcount
     unchanged = and_(q.c.status != FindingStatus.FIXED,
                      q.c.division_code == f.c.division_code,
                      q.c.scope_code == f.c.scope_code,
                      cast(q.c.records, Text) == cast(f.c.records, Text),
                      cast(q.c.params, Text) == cast(f.c.params, Text))
-    changed = connection.execute(
+    connection.execute(
         update(q).where(*period, same_finding, ~unchanged)
         .values(division_code=f.c.division_code, scope_code=f.c.scope_code,
                 record_file=f.c.record_file, record_key=f.c.record_key,
@@ -180,12 +191,11 @@ def _store(connection: Connection, scan_row: QualityScan, now: dt.datetime,
                 status=case((q.c.status == FindingStatus.FIXED, FindingStatus.OPEN.value),
                             else_=q.c.status),
                 fixed_at=None, fixed_by_id=None, last_scan_id=scan_row.id,
-                last_seen_at=now)).rowcount
-    kept = connection.execute(  # only the time it was last seen moves on
-        update(q).where(*period, same_finding, q.c.last_scan_id != scan_row.id)
-        .values(last_scan_id=scan_row.id, last_seen_at=now)).rowcount
+                last_seen_at=now))
     stored = (select(q.c.id).where(*period, q.c.rule == f.c.rule, q.c.subject == f.c.subject)
               .exists())
+    # Counted before, not by the insert's rowcount, which psycopg leaves at -1 here.
+    opened = connection.execute(select(func.count()).select_from(f).where(~stored)).scalar_one()
     connection.execute(q.insert().from_select(
         ["rule", "severity", "period_start", "period_end", "subject", "division_code",
          "scope_code", "record_file", "record_key", "record_id", "records", "params",
@@ -198,7 +208,22 @@ def _store(connection: Connection, scan_row: QualityScan, now: dt.datetime,
                literal(scan_row.id, Integer), literal(now, DateTime))
         .where(~stored)
         .order_by(f.c.rule_no, f.c.record_file, f.c.record_key)))
-    return changed + kept, fixed
+    return opened, fixed
+
+
+def _last_sighting(q, scan_row: QualityScan):
+    """For a standing finding row of ``q``: when a scan before ``scan_row`` last saw it, the
+    latest earlier scan of its period whose subtree holds its scope (``queries.last_seen``
+    in SQL; a subtree's root is a prefix of the scope padded with zeros)."""
+    s = QualityScan.__table__
+    holders = [func.substr(q.c.scope_code, 1, length, type_=String)
+               + literal("0" * (12 - length)) for length in (2, 4, 6, 9)] + [q.c.scope_code]
+    latest = (select(func.max(s.c.started_at))
+              .where(s.c.period_start == q.c.period_start, s.c.period_end == q.c.period_end,
+                     s.c.id != scan_row.id, s.c.division_code.in_(holders),
+                     s.c.started_at >= q.c.last_seen_at)
+              .scalar_subquery())
+    return func.coalesce(latest, q.c.last_seen_at)
 
 
 def explain(session: Session, finding: QualityFinding, reason: str, *, actor) -> QualityFinding:

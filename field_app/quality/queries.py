@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from field_app.accounts.models import User
-from field_app.core.codes import in_subtree, subtree_bounds
+from field_app.core.codes import Level, ancestor_at, in_subtree, subtree_bounds
 from field_app.households.models import Household, HouseholdMember
 from field_app.quality.models import FindingStatus, QualityFinding, QualityScan, Severity
 from field_app.registrations.models import EmploymentRegistration, UnemploymentRegistration
@@ -26,6 +26,22 @@ RECORD_TABLES = {
     "employment_registrations": EmploymentRegistration,
     "unemployment_registrations": UnemploymentRegistration,
 }
+
+
+def last_seen(session: Session, finding: QualityFinding) -> dt.datetime:
+    """When a scan last saw ``finding``. A scan does not rewrite the findings it sees again
+    unchanged, so for a standing finding this is the latest scan of its period whose
+    subtree holds its scope (each such scan saw it or fixed it); a fixed one was last seen
+    when it was last stored."""
+    if finding.status == FindingStatus.FIXED:
+        return finding.last_seen_at
+    holders = {ancestor_at(finding.scope_code, level) for level in Level}
+    latest = session.scalar(select(func.max(QualityScan.started_at)).where(
+        QualityScan.period_start == finding.period_start,
+        QualityScan.period_end == finding.period_end,
+        QualityScan.division_code.in_(sorted(holders)),
+        QualityScan.started_at >= finding.last_seen_at))
+    return latest or finding.last_seen_at
 
 
 def _counted(session: Session, division_code: str, start: dt.date, end: dt.date,

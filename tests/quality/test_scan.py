@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import literal, select
 
+from field_app.core.clock import clock
 from field_app.core.errors import InvalidTransition, ValidationFailed
 from field_app.divisions.models import Division
 from field_app.extensions import db
@@ -208,6 +209,37 @@ def test_a_finding_seen_again_with_other_figures_keeps_its_identity_and_explanat
     assert (again.scan.opened, again.scan.fixed) == (0, 0) and again.scan.seen >= 1
     assert again.total == sum(again.scan.counts.values()) == len(again.found)
     assert [f.subject for f in again.found if f.rule.code == "Q-LATE-ENTRY"] == [str(job.id)]
+
+
+def test_a_finding_seen_again_unchanged_is_not_rewritten_but_its_last_sighting_moves_on(
+        make, settings):
+    job = make.employment(make.person(), D(2026, 3, 1), registered_on=D(2026, 6, 1),
+                          division="152201001001")
+    clock.set(dt.datetime(2027, 1, 5, 9, 0))
+    first = _scan(settings)
+    finding = _stored("Q-LATE-ENTRY")[str(job.id)]
+    assert queries.last_seen(db.session, finding) == dt.datetime(2027, 1, 5, 9, 0)
+    clock.set(dt.datetime(2027, 1, 6, 9, 0))
+    again = _scan(settings, division=COUNTY)  # its subtree holds the finding
+    clock.set(dt.datetime(2027, 1, 7, 9, 0))
+    _scan(settings, division=OTHER_COUNTY)  # does not
+    _scan(settings, period=(D(2026, 3, 1), D(2026, 3, 31)))  # another period
+    db.session.refresh(finding)
+    assert (finding.last_scan_id, finding.last_seen_at) == (
+        first.scan.id, dt.datetime(2027, 1, 5, 9, 0))
+    assert queries.last_seen(db.session, finding) == dt.datetime(2027, 1, 6, 9, 0)
+    assert (again.scan.opened, again.scan.seen, again.scan.fixed) == (0, again.total, 0)
+    assert [f.subject for f in again.found] == [str(job.id)]
+
+    job.registered_on = D(2026, 3, 2)
+    db.session.flush()
+    clock.set(dt.datetime(2027, 1, 8, 9, 0))
+    _scan(settings, division=COUNTY)
+    clock.set(dt.datetime(2027, 1, 9, 9, 0))
+    _scan(settings)
+    db.session.refresh(finding)
+    assert finding.status == FindingStatus.FIXED  # by the county's scan, which missed it
+    assert queries.last_seen(db.session, finding) == dt.datetime(2027, 1, 6, 9, 0)
 
 
 def test_a_stored_finding_keeps_every_record_in_order_and_the_first_one_apart(
