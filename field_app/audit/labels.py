@@ -33,6 +33,24 @@ ACTION_LABELS = {
     "household_return": _l("退回修改"),
     "survey_person_lookup": _l("入户调查查询人员"),
     "explain_view": _l("查看指标计入人员"),
+    "submission_submit": _l("报送"),
+    "submission_sign_off": _l("领导签发"),
+    "submission_approve": _l("审核通过报送"),
+    "submission_return": _l("退回报送"),
+    "submission_correction": _l("申请更正已报数据"),
+    "submission_scan": _l("上传签章扫描件"),
+    "submission_scan_download": _l("下载签章扫描件"),
+    "quality_explain": _l("说明质量问题"),
+    "analysis_submit": _l("报送季分析"),
+    "analysis_approve": _l("审核通过季分析"),
+    "analysis_return": _l("退回季分析"),
+    "boundaries_loaded": _l("导入区划边界"),
+    "job_enqueue": _l("提交后台任务"),
+    "job_succeed": _l("后台任务完成"),
+    "job_fail": _l("后台任务失败"),
+    "api_call": _l("接口调用"),
+    "api_refused": _l("接口调用被拒"),
+    "api_person_check": _l("接口查询人员状态"),
 }
 
 TARGET_LABELS = {
@@ -57,6 +75,11 @@ TARGET_LABELS = {
     "annual_targets": _l("年度目标任务"),
     "reported_figures": _l("报表数（核对）"),
     "rectification_notices": _l("整改通知"),
+    "quarterly_analyses": _l("季分析"),
+    "submissions": _l("报送"),
+    "api_clients": _l("接口客户端"),
+    "jobs": _l("后台任务"),
+    "quality_findings": _l("质量问题"),
 }
 
 
