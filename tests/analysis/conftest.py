@@ -10,7 +10,7 @@ from field_app.accounts.roles import Role
 from field_app.core.clock import clock
 from field_app.extensions import db
 from field_app.reporting.calendar import Period
-from tests.factories import PASSWORD, totp_code
+from tests.reporting.conftest import client_for  # noqa: F401  (a fixture)
 
 Q3 = Period(dt.date(2026, 7, 1), dt.date(2026, 9, 30))
 SITE = "http://127.0.0.1:5000"
@@ -41,19 +41,3 @@ def analysis_data(make):
     }
     db.session.commit()
     return users
-
-
-@pytest.fixture
-def client_for(app):
-    """``client_for(user)``: a new client signed in as ``user``."""
-
-    def sign_in(user):
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        if user.signs_in_with_second_factor:
-            response = client.post("/login/verify", data={"code": totp_code(user)})
-            assert response.status_code == 302
-        return client
-
-    return sign_in
