@@ -5,6 +5,7 @@ set in the page's own CJK font by the browser and by WeasyPrint, instead of carr
 """
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -57,6 +58,4 @@ def to_data_url(svg: str) -> str:
     Content-Security-Policy (``style-src 'self'``) strips the style attributes of an inline
     SVG, while an image's own document keeps them (``img-src`` allows ``data:``). PDFs take
     the SVG inline."""
-    import base64
-
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

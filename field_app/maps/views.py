@@ -2,13 +2,12 @@
 league or region; the survey's coverage map for a township or village."""
 from __future__ import annotations
 
-import base64
-
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from field_app.accounts.capabilities import Capability
+from field_app.charts.base import to_data_url
 from field_app.core.clock import clock
 from field_app.core.codes import Level
 from field_app.core.errors import OutOfScope
@@ -35,15 +34,6 @@ def can_see_coverage(user, code: str) -> bool:
             or (user.can(Capability.REVIEW_HOUSEHOLDS) and user.covers(code)))
 
 
-def image_source(svg: str | None) -> str | None:
-    """The SVG as a ``data:`` URL for an ``<img>``: the pages' Content-Security-Policy
-    (``style-src 'self'``) would strip the style attributes of an inline SVG, while an
-    image's own document keeps them (``img-src`` allows ``data:``)."""
-    if svg is None:
-        return None
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
 def can_open_map(user, division) -> bool:
     return division.level < Level.TOWNSHIP or can_see_coverage(user, division.code)
 
@@ -67,7 +57,7 @@ def _figure_page(division):
     svg = queries.render_figure_map(division, figure, choice.start, choice.end, children)
     return render_template(
         "maps/division.html", division=division, ancestors=_ancestors(division),
-        map_source=image_source(svg),
+        map_source=svg and to_data_url(svg),
         map_title=queries.figure_map_title(division, figure, choice.start, choice.end),
         figure=figure, figures=INDICATOR_LABELS, choice=choice, children=children,
         unit=queries.figure_unit(figure), error=error, can_open_map=can_open_map,
@@ -103,7 +93,7 @@ def _coverage_page(division):
     svg = queries.render_coverage_map(division, round_, found) if found else None
     return render_template(
         "maps/coverage.html", division=division, ancestors=_ancestors(division),
-        map_source=image_source(svg),
+        map_source=svg and to_data_url(svg),
         rounds=rounds, round=round_, coverage=found, labels=queries.COVERAGE_LABELS)
 
 
