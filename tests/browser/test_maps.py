@@ -17,6 +17,7 @@ from field_app.extensions import db
 from field_app.maps.operations import load_boundaries
 from field_app.review.models import HouseholdSurvey
 from field_app.review.states import SurveyStatus
+from tests.browser.survey_steps import wait_until
 from tests.factories import PASSWORD
 
 OTHER_COUNTIES = [("152221000000", "科尔沁右翼前旗"), ("152222000000", "科尔沁右翼中旗"),
@@ -37,7 +38,7 @@ def _sign_in(browser, live_server, user):
 
 def _drawn(page, selector: str) -> str:
     """The SVG inside the map's image, once the browser has decoded and laid it out."""
-    page.wait_for_function(f"document.querySelector('{selector}').naturalWidth > 0")
+    wait_until(page, f"document.querySelector('{selector}').naturalWidth > 0")
     source = page.locator(selector).get_attribute("src")
     return base64.b64decode(source.split(",", 1)[1]).decode("utf-8")
 

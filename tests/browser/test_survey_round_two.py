@@ -271,7 +271,7 @@ def test_the_phone_screen_is_compact_thumb_reachable_and_installable(
 
     # Signed out: said as such, not "unreachable". The reload's own sync must be over first:
     # an answer still on its way would set the session cookie again after it is cleared.
-    phone.wait_for_function("!SV.state.syncing && SV.state.net === 'online'")
+    wait_until(phone, "!SV.state.syncing && SV.state.net === 'online'")
     phone.context.clear_cookies()
     phone.evaluate("SV.sync()")
     expect(phone.locator("#sv-net")).to_have_text("登录已过期", timeout=15000)

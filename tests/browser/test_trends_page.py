@@ -8,6 +8,7 @@ from pathlib import Path
 from field_app.accounts.roles import Role
 from field_app.core.clock import clock
 from field_app.extensions import db
+from tests.browser.survey_steps import wait_until
 from tests.factories import PASSWORD
 
 BANNER = "152201000000"
@@ -37,8 +38,7 @@ def test_the_trends_page_fits_a_phone(browser, live_server, make, screenshot_dir
         page.select_option("select[name=figure]", "new_employment_gross")
         page.click(".trend-form button[type=submit]")
         page.wait_for_url("**kind=month**")
-        page.wait_for_function(
-            "document.querySelector('[data-trend-chart] img').naturalWidth > 0")
+        wait_until(page, "document.querySelector('[data-trend-chart] img').naturalWidth > 0")
         assert page.locator("[data-trend-table] tbody tr").count() == 12
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         chart = page.locator("[data-trend-chart] img").bounding_box()
