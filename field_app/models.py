@@ -8,6 +8,7 @@ from field_app.accounts.models import (  # noqa: F401
 from field_app.appraisal.models import RectificationNotice  # noqa: F401
 from field_app.analysis.models import QuarterlyAnalysis  # noqa: F401
 from field_app.audit.models import AuditEvent, AuditEventDivision  # noqa: F401
+from field_app.channels.models import BenefitPayee, ChannelBatch, HireReview  # noqa: F401
 from field_app.core.counters import NumberCounter  # noqa: F401
 from field_app.divisions.models import Division  # noqa: F401
 from field_app.households.models import Household, HouseholdMember, Person  # noqa: F401

@@ -17,7 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from field_app.accounts.capabilities import Capability
 from field_app.core.db import Base, TrackedMixin
@@ -130,6 +130,16 @@ class StampedInvalidation(Invalidation):
         return cls.invalidated_at.is_(None)
 
 
+class Provenance:
+    """Where a record came from (来源): the partner-channel upload that last inserted or
+    changed it (``channels.models.ChannelBatch``: channel, batch, uploader, time); empty for
+    the desk's own entries and the command-line import."""
+
+    @declared_attr
+    def channel_batch_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("channel_batches.id"), nullable=True, index=True)
+
+
 def _division_fk() -> Mapped[str]:
     return mapped_column(String(12), ForeignKey("divisions.code"))
 
@@ -138,7 +148,7 @@ def _person_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("persons.id"))
 
 
-class EmploymentRegistration(DeskRecord, Invalidation, TrackedMixin, Base):
+class EmploymentRegistration(DeskRecord, Invalidation, Provenance, TrackedMixin, Base):
     __tablename__ = "employment_registrations"
     __table_args__ = (
         *_registration_invalidation_checks(),
@@ -176,7 +186,7 @@ class EmploymentRegistration(DeskRecord, Invalidation, TrackedMixin, Base):
         return self.valid and (self.end_date is None or self.end_date > day)
 
 
-class UnemploymentRegistration(DeskRecord, Invalidation, TrackedMixin, Base):
+class UnemploymentRegistration(DeskRecord, Invalidation, Provenance, TrackedMixin, Base):
     __tablename__ = "unemployment_registrations"
     __table_args__ = (
         *_registration_invalidation_checks(),
@@ -234,7 +244,7 @@ class EmploymentAid(DeskRecord, StampedInvalidation, TrackedMixin, Base):
     person: Mapped[Person] = relationship()
 
 
-class NaturalAttrition(DeskRecord, StampedInvalidation, TrackedMixin, Base):
+class NaturalAttrition(DeskRecord, StampedInvalidation, Provenance, TrackedMixin, Base):
     WRITE = Capability.ENTER_ATTRITION
     __tablename__ = "natural_attrition"
     __table_args__ = (
@@ -254,7 +264,7 @@ class NaturalAttrition(DeskRecord, StampedInvalidation, TrackedMixin, Base):
     person: Mapped[Person] = relationship()
 
 
-class EmployedTotal(DeskRecord, StampedInvalidation, TrackedMixin, Base):
+class EmployedTotal(DeskRecord, StampedInvalidation, Provenance, TrackedMixin, Base):
     """期末从业人员总数 as reported by statistics and market regulation, with its deduction."""
 
     WRITE = Capability.ENTER_TOTALS
