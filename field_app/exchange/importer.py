@@ -76,12 +76,14 @@ def _division_of(record: dict[str, Any]) -> str | None:
 
 
 def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
-          actor: Actor, now: dt.datetime) -> Counts:
+          actor: Actor, now: dt.datetime, provenance: dict[str, Any] | None = None) -> Counts:
     """Insert new natural keys, update changed rows, leave identical rows alone.
 
     Every inserted row gets a ``create`` audit event (keyed by its natural key, with its
     values) and every changed row an ``update`` event with the values before and after,
-    written in bulk beside the data.
+    written in bulk beside the data. ``provenance`` (column: value, for the columns the
+    table has) is written on the rows inserted or changed, never compared: a row the data
+    set leaves as it was keeps the provenance it had.
     """
     actor_id = actor.user_id
     table = target.table
@@ -119,8 +121,9 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
         else:
             counts.unchanged += 1
     write = target.write_as or (lambda record: record)
+    marks = {name: value for name, value in (provenance or {}).items() if name in table.c}
     stamp = {"created_at": now, "updated_at": now, "created_by_id": actor_id,
-             "updated_by_id": actor_id}
+             "updated_by_id": actor_id} | marks
     if inserts:
         if target.order:
             inserts.sort(key=target.order)
@@ -138,7 +141,7 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
             update(table)
             .where(pk == bindparam("b__pk"))
             .values({name: bindparam(f"b_{name}") for name in columns}
-                    | {"updated_at": now, "updated_by_id": actor_id} | versioned)
+                    | {"updated_at": now, "updated_by_id": actor_id} | marks | versioned)
         )
         for chunk in chunks(written):
             conn.execute(statement, [{f"b_{k}": v for k, v in record.items()} for record in chunk])
@@ -150,7 +153,8 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
 def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = None,
                    scope: str | None = None,
                    rule: Callable[[Dataset], Iterable[RowError]] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                   progress: Callable[[int, int], None] | None = None,
+                   provenance: dict[str, Any] | None = None) -> ImportResult:
     """Check the whole data set in ``directory``, then merge it; never half-writes.
 
     With any fault, returns every fault and writes nothing. ``actor`` (default: the
@@ -160,7 +164,8 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
     none and may write anywhere. ``rule`` adds the caller's own faults, found in the parsed
     data set (the desk's upload takes persons only with their attrition rows).
     ``progress(done, total)`` is told of each step: each file read, the checks, each file
-    merged. The caller commits.
+    merged. ``provenance`` marks the rows inserted or changed (``merge``): a partner
+    channel's batch. The caller commits.
     """
     actor = actor or operator_actor()
     report = progress or (lambda done, total: None)
@@ -205,7 +210,8 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
                     lookups.person_ids |= fetch_map(
                         conn, Person.__table__, "id_number", "id", missing)
             records = [target.to_record(row, lookups) for row in parsed.rows]
-            counts[filename] = merge(conn, target, records, actor=actor, now=now)
+            counts[filename] = merge(conn, target, records, actor=actor, now=now,
+                                     provenance=provenance)
             step()
         analyze_after_import(conn, [TARGETS[name].table for name, c in counts.items()
                                     if c.inserted + c.updated >= ANALYZE_MIN_ROWS])
