@@ -19,6 +19,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    true,
 )
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -297,6 +298,71 @@ def employed_total_values(division: str, b: dt.date) -> Select:
                                                deeper.c.value, deeper.c.as_of))
         deeper = current.cte(f"employed_total_level_{level}")
     return select(deeper.c.code, deeper.c.parent_code, deeper.c.value, deeper.c.as_of)
+
+
+def employed_total_values_keyed(division: str, periods) -> Select:
+    """Rule 7 (rev. 2) for every division of D's subtree at the end of every period of
+    ``periods``, in one statement: ``(k, code, parent_code, value, as_of)``, each ``k``'s
+    rows equal to ``employed_total_values(division, b)`` of that period's end.
+
+    ``periods`` is a selectable (a CTE) with a row per period: its index ``k``, its end
+    ``b`` and ``year_ago``, ``year_before(b)``. The levels run bottom-up as in
+    ``employed_total_values``, with joins in place of its correlated subqueries: each
+    division and period gets its latest valid figure of ``(year_ago, b]`` (step 1 when it
+    is as of ``b``, step 3 otherwise; a division has at most one figure per date), and the
+    values of the level below are summed per parent and period (step 2 when every child,
+    counted in the division table, has one).
+    """
+    f = employed_totals.alias("f")
+    n = divisions.alias("n")
+    c = divisions.alias("c")
+    low, high = subtree_bounds(division)
+    ranked = (
+        select(periods.c.k, f.c.division_code.label("code"), f.c.as_of,
+               (f.c.employed_total - f.c.deduction).label("value"),
+               func.row_number().over(partition_by=(periods.c.k, f.c.division_code),
+                                      order_by=f.c.as_of.desc()).label("rank"))
+        .select_from(f.join(periods, and_(f.c.as_of > periods.c.year_ago,
+                                          f.c.as_of <= periods.c.b)))
+        .where(f.c.invalidated_at.is_(None), f.c.division_code.between(low, high))
+        .subquery("employed_total_ranked"))
+    latest = (select(ranked.c.k, ranked.c.code, ranked.c.as_of, ranked.c.value)
+              .where(ranked.c.rank == 1).cte("employed_total_latest"))
+    children = (select(c.c.parent_code, func.count().label("children"))
+                .where(c.c.parent_code.between(low, high)).group_by(c.c.parent_code)
+                .cte("employed_total_children"))
+    deeper = None
+    for level in range(int(Level.VILLAGE), int(level_of(division)) - 1, -1):
+        own = latest.alias(f"own{level}")
+        at_b = own.c.as_of == periods.c.b
+        joined = (n.join(periods, true())
+                  .outerjoin(own, and_(own.c.k == periods.c.k, own.c.code == n.c.code)))
+        whens = [(at_b, own.c.value)]
+        as_of_whens = [(at_b, own.c.as_of)]
+        if deeper is not None:
+            sums = (select(deeper.c.k, deeper.c.parent_code,
+                           func.count(deeper.c.value).label("valued"),
+                           func.sum(deeper.c.value).label("total"))
+                    .group_by(deeper.c.k, deeper.c.parent_code).subquery(f"sums{level}"))
+            kids = children.alias(f"kids{level}")
+            joined = (joined.outerjoin(kids, kids.c.parent_code == n.c.code)
+                      .outerjoin(sums, and_(sums.c.k == periods.c.k,
+                                            sums.c.parent_code == n.c.code)))
+            summed = sums.c.valued == kids.c.children
+            whens.append((summed, sums.c.total))
+            as_of_whens.append((summed, literal(None, type_=f.c.as_of.type)))
+        current = (select(periods.c.k, n.c.code, n.c.parent_code,
+                          case(*whens, else_=own.c.value).label("value"),
+                          case(*as_of_whens, else_=own.c.as_of).label("as_of"))
+                   .select_from(joined)
+                   .where(n.c.code.between(low, high), n.c.level == level))
+        if deeper is not None:
+            current = current.union_all(select(deeper.c.k, deeper.c.code,
+                                               deeper.c.parent_code, deeper.c.value,
+                                               deeper.c.as_of))
+        deeper = current.cte(f"employed_total_keyed_{level}")
+    return select(deeper.c.k, deeper.c.code, deeper.c.parent_code, deeper.c.value,
+                  deeper.c.as_of)
 
 
 def employed_total(division: str, a: dt.date, b: dt.date, policy: Policy) -> Select:

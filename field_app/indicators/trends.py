@@ -18,8 +18,9 @@ in the same pass, not in one engine run per period.
   always counted so, and only for periods long enough to hold ``stable_days``. (The rule's
   own statement keeps the period in an uncorrelated ``IN``, which a period column would
   turn into one subquery per household member and period.)
-- Rule 7 is the engine's statement, one small query per period (it reads the entered
-  figures of the divisions, a few dozen rows, not the persons); rule 8 follows it.
+- Rule 7 is one statement for every period's end (``rules.employed_total_values_keyed``,
+  the engine's rule keyed by the period: it reads the entered figures and the division
+  tree, not the persons); rule 8 follows it.
 - Under the ``approved`` survey basis a household counts in a period when it is approved
   in its latest round of the period's year or before (``rules.approved_households`` of
   that year).
@@ -89,7 +90,8 @@ def _periods_table(spans: Sequence[Span], policy: Policy):
     """``(k, a, b, y, ...)``: the index, first day, last day and year of each period, and
     what ``rules.working_age`` compares a birth date with at the period's end: the latest
     birth dates of working age (``young``) and past the old ages (``male_old``,
-    ``female_old``), and under a reform in force the end as a ``yyyymmdd`` key."""
+    ``female_old``), and under a reform in force the end as a ``yyyymmdd`` key; and for
+    rule 7 the end's day a year earlier (``year_ago``, ``rules.year_before``)."""
     cutoff = rules._anniversary_cutoff
     reform = policy.reform
 
@@ -102,7 +104,8 @@ def _periods_table(spans: Sequence[Span], policy: Policy):
             literal(cutoff(b, policy.female_max_age), Date).label("female_old"),
             literal(int(reform is not None and b >= reform.in_force), Integer)
             .label("reformed"),
-            literal(b.year * 10000 + b.month * 100 + b.day, Integer).label("b_key"))
+            literal(b.year * 10000 + b.month * 100 + b.day, Integer).label("b_key"),
+            literal(rules.year_before(b), Date).label("year_ago"))
 
     rows = [row(k, a, b) for k, (a, b) in enumerate(spans)]
     return (rows[0] if len(rows) == 1 else union_all(*rows)).cte("trend_periods")
@@ -398,6 +401,15 @@ def _unemployed(division, periods, policy, spans):
     return _by_period(rows, rows.c.k, rows.c.person_id)
 
 
+def _employed_totals(connection, division, periods) -> dict[int, int]:
+    """Rule 7 at every period's end, in one statement (``rules.employed_total_values_keyed``):
+    D's value per ``k``, the periods without one left out."""
+    values = rules.employed_total_values_keyed(division, periods).subquery("trend_employed")
+    rows = connection.execute(select(values.c.k, values.c.value)
+                              .where(values.c.code == division, values.c.value.is_not(None)))
+    return {int(k): int(value) for k, value in rows}
+
+
 @contextlib.contextmanager
 def _mapped(connection: Connection):
     """On SQLite, the database file mapped in memory for the statements of a series, the
@@ -430,8 +442,8 @@ def compute_series(connection: Connection, division: str, spans: Sequence[Span],
     """The twelve indicators of ``division`` for each period of ``spans`` (inclusive
     ``(a, b)`` pairs), in their order, each equal to ``compute_indicators`` of that period.
 
-    Six or seven statements whatever the number of periods (rules 1 and 4; 2; 5; 6; 9 and
-    10; 11 when a period is long enough; 12) and one small query per period for rule 7.
+    Seven or eight statements whatever the number of periods (rules 1 and 4; 2; 5; 6; 7; 9
+    and 10; 11 when a period is long enough; 12).
     """
     spans = list(spans)
     if not spans:
@@ -468,9 +480,9 @@ def _count_series(connection, division, spans, policy) -> list[dict[str, Value]]
              "stable_transfer_180d")
     _run(connection, _training(division, periods, policy, spans), spans, counted,
          "rural_training")
-    for (a, b), values in zip(spans, counted):
-        employed = connection.execute(rules.employed_total(division, a, b, policy)).scalar()
-        values["employed_total"] = None if employed is None else int(employed)
+    employed = _employed_totals(connection, division, periods)
+    for k, values in enumerate(counted):
+        values["employed_total"] = employed.get(k)
         values["urban_new_employment"] = (values["new_employment_gross"]
                                           - values["natural_attrition"])
         values[RATE] = unemployment_rate(values["registered_unemployed"],
