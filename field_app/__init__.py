@@ -102,7 +102,9 @@ def _register_blueprints(app: Flask) -> None:
     __import__("field_app.jobs.views", fromlist=["init_app"]).init_app(app)  # pages, queue
     app.register_blueprint(__import__("field_app.partners.views", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("field_app.maps.views", fromlist=["bp"]).bp)  # issue 14
+    app.register_blueprint(__import__("field_app.channels.views", fromlist=["bp"]).bp)  # uploads
     __import__("field_app.api.v1", fromlist=["init_app"]).init_app(app)  # REST API v1, its document
+    app.register_blueprint(__import__("field_app.channels.review_views", fromlist=["bp"]).bp)  # checks
 
 
 def _register_error_handlers(app: Flask) -> None:

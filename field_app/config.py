@@ -106,6 +106,8 @@ DEFAULTS: dict[str, Any] = {
     # runs each job in the request that starts it (unset: only in tests).
     "JOBS_QUEUE_URL": None,
     "JOBS_IMMEDIATE": None,
+    # Where a snapshot made from the web is written (unset: the instance folder's snapshots/).
+    "SNAPSHOTS_DIR": None,
     # Quality rules (field_app.quality.rules, docs/quality.md): a registration entered more
     # than this many days after the employment began is late (补录); a household further
     # from its village's median point than median + factor x MAD of the village's distances

@@ -5,6 +5,7 @@ hooks and each step logs an event of its own. Never commits; never reads ``curre
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -120,11 +121,10 @@ def save(session: Session, *, division_code: str, period: Period, actor,
     return analysis
 
 
-def submit(session: Session, analysis: QuarterlyAnalysis, *, actor, policy: Policy,
-           site_url: str) -> Report:
-    """Submit the analysis upward: the three sections must be written and the quarter over.
-    The document is generated now, numbered and kept (``reports``); a resubmission's new
-    document supersedes the earlier one."""
+def check_submit(session: Session, analysis: QuarterlyAnalysis, *, actor
+                 ) -> tuple[Division, AnalysisStatus]:
+    """What ``submit`` requires, checked without generating anything (the page asks this
+    before it queues the submission as a job): the division and the status it moves to."""
     division = _division(session, analysis.division_code)
     _require_writer(actor, division)
     status = _step(analysis, "submit", _l("季分析已报送"))
@@ -138,11 +138,21 @@ def submit(session: Session, analysis: QuarterlyAnalysis, *, actor, policy: Poli
             _l("报送前请填写：%(names)s",
                names="、".join(str(labels.SECTION_TITLES[name]) for name in missing)),
             errors=missing)
+    return division, status
+
+
+def submit(session: Session, analysis: QuarterlyAnalysis, *, actor, policy: Policy,
+           site_url: str, progress: Callable[[int, int], None] | None = None) -> Report:
+    """Submit the analysis upward: the three sections must be written and the quarter over.
+    The document is generated now, numbered and kept (``reports``); a resubmission's new
+    document supersedes the earlier one. ``progress`` hears of the document's steps."""
+    division, status = check_submit(session, analysis, actor=actor)
+    period = period_of(analysis)
     content = build_content(session, division, period, analysis.sections(), policy)
     report, _pdf = generate_report(session, kind=ReportKind.ANALYSIS,
                                    division_code=division.code, start=period.start,
                                    end=period.end, actor=actor, site_url=site_url,
-                                   content=content)
+                                   content=content, progress=progress)
     now = clock.now().replace(microsecond=0)
     earlier = analysis.report_id
     if earlier is not None and earlier != report.id:

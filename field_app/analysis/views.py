@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from field_app.accounts.capabilities import Capability
-from field_app.analysis import document, labels, operations, queries
+from field_app.analysis import document, jobs, labels, operations, queries
 from field_app.analysis.forms import EditForm, ReturnForm, StepForm
 from field_app.analysis.models import EDITABLE, AnalysisStatus
 from field_app.audit.operations import record
@@ -123,16 +123,16 @@ def edit(code: str, quarter: str):
     def operate():
         saved = operations.save(db.session, division_code=division.code, period=period,
                                 actor=current_user, sections=form.sections())
-        if submitting:
-            operations.submit(db.session, saved, actor=current_user, policy=current_policy(),
-                              site_url=site_url())
-        return saved
+        # The numbered PDF is a job (analysis.jobs); its page follows the progress.
+        return jobs.enqueue_submit(db.session, saved, actor=current_user) if submitting \
+            else saved
 
     return handle_form(form, operate,
                        template=lambda: _edit_page(division, period, form, analysis),
-                       success=lambda saved: url_for("analysis.show", code=division.code,
-                                                     quarter=period.key),
-                       message=_("季分析已报送") if submitting else _("已保存草稿"))
+                       success=lambda done: url_for("jobs.show", job_id=done.id) if submitting
+                       else url_for("analysis.show", code=division.code, quarter=period.key),
+                       message=_("季分析已保存，正在生成文件并报送") if submitting
+                       else _("已保存草稿"))
 
 
 @bp.get("/analysis/<code>/<quarter>/preview.pdf")

@@ -48,9 +48,12 @@ ACTION_LABELS = {
     "job_enqueue": _l("提交后台任务"),
     "job_succeed": _l("后台任务完成"),
     "job_fail": _l("后台任务失败"),
+    "channel_upload": _l("上传渠道数据"),
     "api_call": _l("接口调用"),
     "api_refused": _l("接口调用被拒"),
     "api_person_check": _l("接口查询人员状态"),
+    "channel_hires_settled": _l("核实新录用人员的失业登记"),
+    "channel_hire_settled": _l("处理新录用人员核实"),
 }
 
 TARGET_LABELS = {
@@ -78,7 +81,9 @@ TARGET_LABELS = {
     "quarterly_analyses": _l("季分析"),
     "submissions": _l("报送"),
     "api_clients": _l("接口客户端"),
+    "hire_reviews": _l("新录用人员核实"),
     "jobs": _l("后台任务"),
+    "channel_batches": _l("渠道上传批次"),
     "quality_findings": _l("质量问题"),
 }
 

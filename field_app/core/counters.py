@@ -42,24 +42,27 @@ _CREATE = text("INSERT INTO number_counters (name, value) VALUES (:name, :value)
                "ON CONFLICT (name) DO NOTHING")
 
 
-def _increment(session: Session, name: str, taken: int) -> int | None:
+def _increment(session: Session, name: str, taken: int, count: int = 1) -> int | None:
     value = _table.c.value
     bumped = case((value < literal(taken, BigInteger), literal(taken, BigInteger)),
-                  else_=value) + 1
+                  else_=value) + count
     return session.execute(update(_table).where(_table.c.name == name).values(value=bumped)
                            .returning(value)).scalar()
 
 
-def next_number(session: Session, name: str, *, taken: Callable[[], int | None]) -> int:
+def next_number(session: Session, name: str, *, taken: Callable[[], int | None],
+                count: int = 1) -> int:
     """The next number of sequence ``name``: one past both the counter and ``taken()``, the
-    highest number the records already hold (``None`` or 0: none).
+    highest number the records already hold (``None`` or 0: none). With ``count``, a block
+    of that many numbers is taken at once and the last is returned (a bulk upload numbers
+    its new records with one update).
 
     Runs in the caller's transaction, which holds the sequence until it ends: call it as late
     as the write allows. A rollback gives the number back.
     """
     highest = taken() or 0
-    value = _increment(session, name, highest)
+    value = _increment(session, name, highest, count)
     if value is None:
         session.execute(_CREATE, {"name": name, "value": highest})
-        value = _increment(session, name, highest)
+        value = _increment(session, name, highest, count)
     return value

@@ -46,6 +46,8 @@ MB = 1024 * KB
 BODY_LIMITS: dict[str, int | None] = {
     "registrations.import_attrition": None,  # a county's social-insurance extract
     "jobs.upload": None,  # a data set's CSV files in one ZIP
+    "channels.channel": None,  # a partner department's CSV or XLSX file
+    "api_v1.upload_dataset": None,  # the same, from a partner system
     # A report PDF checked against its number is a few hundred kilobytes; anything many
     # times larger cannot be one.
     "reports.verify": 8 * MB,

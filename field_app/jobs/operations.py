@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from field_app.accounts.models import User
 from field_app.audit.operations import record
 from field_app.core.clock import clock
 from field_app.core.errors import InvalidTransition, OutOfScope
@@ -19,6 +20,14 @@ from field_app.jobs.queue import KINDS, note_pending
 
 MESSAGE_MAX = 500
 NOT_HERE = _l("您的辖区内没有这个区划")
+CLIENT = "api_client"  # params key: the username of the API client that started the job
+
+
+def started_by(job: Job, principal) -> bool:
+    """``principal`` (a user or an API client) started ``job``."""
+    if isinstance(principal, User):
+        return job.created_by_id == principal.id
+    return job.created_by_id is None and (job.params or {}).get(CLIENT) == principal.username
 
 
 def enqueue(session: Session, kind: str, *, actor, division_code: str,
@@ -31,16 +40,21 @@ def enqueue(session: Session, kind: str, *, actor, division_code: str,
     spec = KINDS[kind]
     if not actor.can(spec.capability, at=division_code):
         raise OutOfScope(NOT_HERE)
+    user_id = actor.id if isinstance(actor, User) else None
+    params = dict(params or {})
+    if user_id is None:  # an API client: its name, for the runner's actor and its own reads
+        params[CLIENT] = actor.username
     digest = hashlib.sha256(upload).hexdigest() if upload is not None else None
     if digest is not None:
-        waiting = session.scalar(select(Job).where(
+        waiting = session.scalars(select(Job).where(
             Job.kind == kind, Job.division_code == division_code,
-            Job.created_by_id == actor.id, Job.upload_sha256 == digest,
-            Job.state.in_((JobState.QUEUED, JobState.RUNNING))).limit(1))
-        if waiting is not None:
-            return waiting
+            Job.upload_sha256 == digest,
+            Job.state.in_((JobState.QUEUED, JobState.RUNNING))))
+        for job in waiting:
+            if started_by(job, actor):
+                return job
     job = Job(kind=kind, state=JobState.QUEUED, division_code=division_code,
-              created_by_id=actor.id, params=params or {}, upload=upload,
+              created_by_id=user_id, params=params, upload=upload,
               upload_sha256=digest, created_at=clock.now())
     session.add(job)
     session.flush()
@@ -81,9 +95,11 @@ def succeed(session: Session, job: Job, result: dict[str, Any], *, done: int = 0
 
 
 def fail(session: Session, job: Job, message, result: dict[str, Any] | None = None, *,
-         done: int = 0, total: int = 0) -> None:
-    """End ``job`` as failed with ``message`` (lazy: stored "中文 / English")."""
+         done: int = 0, total: int = 0, keep: bytes | None = None) -> None:
+    """End ``job`` as failed with ``message`` (lazy: stored "中文 / English"); ``keep``
+    replaces the upload (a report file for the uploader), which is otherwise dropped."""
     _move(job, JobState.FAILED)
+    job.upload = keep
     job.message = both(message)[:MESSAGE_MAX]
     job.result = result
     job.progress_done, job.progress_total = done, total

@@ -49,6 +49,9 @@ class Outcome:
     ok: bool
     result: dict[str, Any]
     message: Any = None
+    # A file kept on the failed job in place of its upload (a channel's bad rows marked),
+    # for the one who started it to download.
+    keep: bytes | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,13 +62,16 @@ class Kind:
     run: Callable[..., Outcome]  # run(session, job, progress) -> Outcome
     # The page showing what a succeeded job made (the scan's findings), if it has one.
     link: Callable[[Any], str | None] | None = None
+    # The page with a failed job's full report (a channel's faults and bad rows), if any.
+    report: Callable[[Any], str | None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 
 
 def kind(name: str, *, label, capability: Capability,
-         link: Callable[[Any], str | None] | None = None):
+         link: Callable[[Any], str | None] | None = None,
+         report: Callable[[Any], str | None] | None = None):
     """Register the function that does the work of jobs of kind ``name``.
 
     ``run(session, job, progress)`` does the work in ``session`` (flushing, never
@@ -73,7 +79,7 @@ def kind(name: str, *, label, capability: Capability,
     Registered when its module is imported: the route modules do it, and every process that
     runs jobs builds the app, which imports them."""
     def register(run: Callable[..., Outcome]) -> Callable[..., Outcome]:
-        KINDS[name] = Kind(name, label, capability, run, link)
+        KINDS[name] = Kind(name, label, capability, run, link, report)
         return run
 
     return register

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from field_app.accounts.models import User
-from field_app.audit.actor import actor_for, operator_actor, set_actor
+from field_app.audit.actor import Actor, actor_for, operator_actor, set_actor
 from field_app.core.errors import DomainError
 from field_app.extensions import db
 from field_app.jobs import operations
@@ -32,6 +32,17 @@ def run(app: Flask, queue: Queue, job_id: int) -> None:
             session.remove()
 
 
+def _actor(job: Job, creator: User | None) -> Actor:
+    """Who the job's writes are audited as: the user who started it, the API client that
+    did (by its name, as its calls are), or else the operator."""
+    if creator is not None:
+        return actor_for(creator)
+    client = (job.params or {}).get(operations.CLIENT)
+    if client:
+        return Actor(None, str(client)[:60], None, job.division_code)
+    return operator_actor()
+
+
 def _run(session, queue: Queue, job_id: int) -> None:
     if not operations.claim(session, job_id):
         session.rollback()
@@ -39,7 +50,7 @@ def _run(session, queue: Queue, job_id: int) -> None:
     session.commit()
     job = session.get(Job, job_id)
     creator = session.get(User, job.created_by_id) if job.created_by_id else None
-    set_actor(session, actor_for(creator) if creator is not None else operator_actor())
+    set_actor(session, _actor(job, creator))
     progress = Progress(queue, job_id)
     spec = KINDS.get(job.kind)
     try:
@@ -59,5 +70,5 @@ def _run(session, queue: Queue, job_id: int) -> None:
     session.rollback()
     job = session.get(Job, job_id)
     operations.fail(session, job, outcome.message, outcome.result or None,
-                    done=progress.done, total=progress.total)
+                    done=progress.done, total=progress.total, keep=outcome.keep)
     session.commit()

@@ -30,7 +30,8 @@ def show(job_id: int):
     job = queries.get_job_or_404(db.session, job_id, current_user)
     spec = KINDS[job.kind]
     link = spec.link(job) if spec.link and job.state == JobState.SUCCEEDED else None
-    return render_template("jobs/show.html", job=job, spec=spec, link=link,
+    report = spec.report(job) if spec.report and job.state == JobState.FAILED else None
+    return render_template("jobs/show.html", job=job, spec=spec, link=link, report=report,
                            status=queries.status(job, current_queue()), states=labels.STATES,
                            stalled=queries.stalled(job))
 

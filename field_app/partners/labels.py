@@ -10,5 +10,6 @@ SCOPE_LABELS = {
     "registrations:write": _l("办理登记（与登记台同一规则）"),
     "persons:check": _l("核验人员状态（脱敏，限频）"),
     "exports:read": _l("导出 CSV"),
+    "datasets:write": _l("上传数据集（后台导入，全部或全不）"),
 }
 STATES = {"active": _l("有效"), "expired": _l("已过期"), "revoked": _l("已吊销")}

@@ -31,6 +31,7 @@ SCOPES: dict[str, frozenset[Capability]] = {
     "registrations:write": frozenset({C.READ_DESK, C.REGISTER_DESK}),
     "persons:check": frozenset({C.READ_DESK}),
     "exports:read": frozenset(),
+    "datasets:write": frozenset({C.IMPORT_DATASETS}),
 }
 TOKEN_PREFIX_LENGTH = 8  # characters after "fa_" that find the row; the rest is secret
 TOKEN_MARK = "fa_"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from field_app.channels.models import Channel
 from field_app.exchange.labels import COLUMNS  # noqa: F401  (the desk's field labels)
 from field_app.households.models import Hukou, Sex
 from field_app.registrations.models import (
@@ -82,3 +83,14 @@ STATES = {
 }
 
 YES, NO = _l("是"), _l("否")
+
+# Where a record came from (来源): the desk (or the command-line import), or a partner
+# channel's upload, named by its department and what it sends.
+DESK_SOURCE = _l("登记台录入")
+CHANNELS = {
+    Channel.SI_ATTRITION: _l("社保·退休死亡"),
+    Channel.SI_PAYEES: _l("社保·失业保险金领取人员"),
+    Channel.MARKET: _l("工商·个体工商户"),
+    Channel.CIVIL_SERVICE: _l("公务员局/编办·新录用人员"),
+    Channel.STATISTICS: _l("统计局·期末从业人员"),
+}

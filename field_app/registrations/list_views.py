@@ -15,18 +15,20 @@ from field_app.registrations import exports, queries
 from field_app.registrations.lists import (
     KINDS,
     ListFilter,
+    batches_of,
     describe,
     display_value,
     division_names,
     interchange_query,
     list_query,
+    source_label,
 )
 from field_app.registrations.blueprint import bp
 
 PAGE_SIZE = 50
 # Past this page the offset no longer fits the databases' 64-bit integers; no list is that long.
 LAST_PAGE = 1_000_000
-FILTER_KEYS = ("type", "status", "division", "since", "until")
+FILTER_KEYS = ("type", "status", "division", "source", "batch", "since", "until")
 
 
 def _kind(name: str):
@@ -44,7 +46,7 @@ def _criteria() -> ListFilter:
             return None
 
     text = {name: (request.args.get(name) or "").strip() or None
-            for name in ("type", "status", "division")}
+            for name in ("type", "status", "division", "source", "batch")}
     return ListFilter(**text, since=day("since"), until=day("until"))
 
 
@@ -63,8 +65,10 @@ def records(kind: str):
     found = db.session.scalars(list_query(spec, current_user, criteria)
                                .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     names = division_names(db.session, current_user)
+    batches = batches_of(db.session, found[:PAGE_SIZE]) if spec.has_source else {}
     return render_template(
         "registrations/list.html", kind=spec, kinds=KINDS, records=found[:PAGE_SIZE],
+        source=lambda record: source_label(record, batches),
         criteria=criteria, filter_args=_filter_args(), page=page,
         has_next=len(found) > PAGE_SIZE, names=names,
         divisions=queries.division_choices(db.session, current_user),

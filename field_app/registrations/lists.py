@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, false, not_, select
+from sqlalchemy import ColumnElement, Select, and_, false, not_, select, true
 from sqlalchemy.orm import Session, selectinload
 
+from field_app.channels.models import Channel, ChannelBatch
 from field_app.core.identifiers import mask_id_number, mask_phone
 from field_app.core.permissions import in_scope
 from field_app.core.codes import is_code, subtree_bounds
@@ -33,6 +34,8 @@ class ListFilter:
     until: dt.date | None = None
     status: str | None = None
     division: str | None = None  # a subtree within the user's
+    source: str | None = None  # "desk" or a channel's name (来源)
+    batch: str | None = None  # a channel batch's id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +56,11 @@ class ListKind:
     @property
     def has_person(self) -> bool:
         return self.model is not EmployedTotal
+
+    @property
+    def has_source(self) -> bool:
+        """The kind's records keep their provenance (``models.Provenance``)."""
+        return hasattr(self.model, "channel_batch_id")
 
     @property
     def type_labels(self) -> dict:
@@ -150,7 +158,50 @@ def list_query(kind: ListKind, user, criteria: ListFilter) -> Select:
             query = query.where(model.division_code.between(*subtree_bounds(criteria.division)))
         else:
             query = query.where(false())
+    if criteria.source or criteria.batch:
+        query = query.where(_source_condition(kind, criteria))
     return query.order_by(date.desc(), model.id.desc())
+
+
+def _source_condition(kind: ListKind, criteria: ListFilter) -> ColumnElement[bool]:
+    """来源: the desk's own records (no batch), a channel's, or one batch's. A kind without
+    provenance holds desk records only."""
+    if not kind.has_source:
+        return true() if criteria.source == "desk" and not criteria.batch else false()
+    column = kind.model.channel_batch_id
+    conditions = []
+    if criteria.source == "desk":
+        conditions.append(column.is_(None))
+    elif criteria.source in {channel.value for channel in Channel}:
+        conditions.append(column.in_(select(ChannelBatch.id)
+                                     .where(ChannelBatch.channel == Channel(criteria.source))))
+    elif criteria.source:
+        return false()
+    if criteria.batch:
+        if not criteria.batch.isdigit() or len(criteria.batch) > 12:
+            return false()
+        conditions.append(column == int(criteria.batch))
+    return and_(*conditions)
+
+
+def batches_of(session: Session, records) -> dict[int, ChannelBatch]:
+    """The batches the records came from, by id, in one query (records of the desk have
+    none)."""
+    ids = sorted({record.channel_batch_id for record in records
+                  if getattr(record, "channel_batch_id", None)})
+    if not ids:
+        return {}
+    return {batch.id: batch for batch in session.scalars(
+        select(ChannelBatch).where(ChannelBatch.id.in_(ids)))}
+
+
+def source_label(record, batches: dict[int, ChannelBatch]) -> str:
+    """The record's 来源 in a few words: 登记台录入, or the channel and the batch number."""
+    batch = batches.get(getattr(record, "channel_batch_id", None) or 0)
+    if batch is None:
+        return str(labels.DESK_SOURCE)
+    return str(_l("%(channel)s · 批次%(batch)s", channel=labels.CHANNELS[batch.channel],
+                  batch=batch.id))
 
 
 def interchange_query(kind: ListKind, user, criteria: ListFilter) -> Select:
@@ -174,6 +225,12 @@ def describe(kind: ListKind, criteria: ListFilter, names: dict[str, str], user,
     if criteria.status:
         state = labels.STATES.get(criteria.status) if criteria.status in kind.statuses else None
         parts.append(f"{_l('状态')}：{state or '—'}")
+    if criteria.source:
+        source = (labels.DESK_SOURCE if criteria.source == "desk"
+                  else labels.CHANNELS.get(criteria.source, "—"))
+        parts.append(f"{_l('来源')}：{source}")
+    if criteria.batch:
+        parts.append(_l("批次%(batch)s", batch=criteria.batch))
     if criteria.since or criteria.until:
         parts.append(_l("%(column)s %(since)s 至 %(until)s",
                         column=labels.COLUMNS[kind.date_column],

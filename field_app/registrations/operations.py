@@ -84,9 +84,15 @@ def register_person(session: Session, *, actor, id_number: str, name: str,
 
 def _next_number(session: Session, model, kind: str, division_code: str,
                  day: dt.date) -> str:
-    """The next registration number of ``kind`` in the division's county and ``day``'s year
-    (the format is ``registrations.numbers``). Allocated under the counter's lock
-    (``core.counters``): clerks registering at the same moment get distinct numbers."""
+    return next_numbers(session, model, kind, division_code, day)[0]
+
+
+def next_numbers(session: Session, model, kind: str, division_code: str, day: dt.date,
+                 count: int = 1) -> list[str]:
+    """The next ``count`` registration numbers of ``kind`` in the division's county and
+    ``day``'s year (the format is ``registrations.numbers``). Allocated under the counter's
+    lock (``core.counters``): clerks registering at the same moment get distinct numbers,
+    and a channel upload takes the numbers of its new registrations in one update."""
     head = numbers.prefix(kind, division_code, day.year)
     width = len(head) + numbers.SERIAL_DIGITS
 
@@ -101,8 +107,8 @@ def _next_number(session: Session, model, kind: str, division_code: str,
         tail = highest[len(head):] if highest else ""
         return int(tail) if tail.isdigit() else 0
 
-    serial = next_number(session, f"{model.__tablename__}:{head}", taken=taken)
-    return numbers.number(head, serial)
+    last = next_number(session, f"{model.__tablename__}:{head}", taken=taken, count=count)
+    return [numbers.number(head, serial) for serial in range(last - count + 1, last + 1)]
 
 
 def _employer_name(session: Session, uscc: str | None, name: str | None) -> str | None:

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from field_app.channels.models import ChannelBatch
 from field_app.core.forms import handle_form
 from field_app.extensions import db
 from field_app.registrations import forms, queries
@@ -60,10 +61,12 @@ def record_page(kind: str, record_id: int, given: dict | None = None) -> str:
     continuation = kind == "employment" and record.valid and queries.is_continuation(
         db.session, person_id=record.person_id, employment_type=record.employment_type,
         employer_uscc=record.employer_uscc, start_date=record.start_date)
+    batch = (db.session.get(ChannelBatch, record.channel_batch_id)
+             if getattr(record, "channel_batch_id", None) else None)
     actions = _actions(kind, record, given or {})
     shown = [action.form for action in actions]
     return render_template("registrations/record.html", kind=spec, record=record, rows=rows,
-                           actions=actions, continuation=continuation,
+                           actions=actions, continuation=continuation, batch=batch,
                            refused=[f for f in (given or {}).values() if f not in shown])
 
 

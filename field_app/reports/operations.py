@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -37,6 +38,7 @@ LAYOUT_VERSION = 2  # 2: the configured form block; the roster's survey statuses
 # numbers must not publish figures before their release.
 TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TOKEN_LENGTH = 6
+STEPS = 3  # of generate_report's progress: content read, PDF rendered, stored
 
 
 def period_tag(start: dt.date, end: dt.date) -> str:
@@ -83,8 +85,8 @@ def content_fingerprint(kind: ReportKind, content: TableContext | RosterContext,
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _checked_division(session: Session, kind: ReportKind, code: str, start: dt.date,
-                      end: dt.date, actor) -> DivisionRef:
+def checked_division(session: Session, kind: ReportKind, code: str, start: dt.date,
+                     end: dt.date, actor) -> DivisionRef:
     division = session.get(Division, code) if is_code(code) else None
     if division is None or (actor is not None and not actor.can(Capability.PRINT_REPORTS, at=code)):
         raise OutOfScope()
@@ -113,7 +115,8 @@ def generate_report(session: Session, *, kind: ReportKind | str, division_code: 
                     start: dt.date, end: dt.date, actor, policy: Policy | None = None,
                     site_url: str = DEFAULT_SITE_URL,
                     row_level: Level | None = None,
-                    content: TableContext | RosterContext | None = None
+                    content: TableContext | RosterContext | None = None,
+                    progress: Callable[[int, int], None] | None = None
                     ) -> tuple[Report, bytes]:
     """Report ``kind`` of ``division_code`` for ``[start, end]``, numbered and stored.
 
@@ -124,14 +127,17 @@ def generate_report(session: Session, *, kind: ReportKind | str, division_code: 
     reissue) instead of a second number; changed data always gets a new number, and
     earlier numbers keep what they showed. QR codes point at ``site_url``/verify/<number>.
     ``content`` is what to print when it is not today's data: a submission's frozen copy.
+    ``progress(done, total)`` hears of the steps: content read, PDF rendered, stored.
     """
+    progress = progress or (lambda done, total: None)
     kind = ReportKind(kind)
     # One spelling of the address for the fingerprint, whether it came with a slash or not.
     site_url = site_url.rstrip("/") + "/"
-    division = _checked_division(session, kind, division_code, start, end, actor)
+    division = checked_division(session, kind, division_code, start, end, actor)
     if content is None:
         content = build_content(session, kind, division, start, end,
                                 policy or current_policy(), row_level)
+    progress(1, STEPS)
     fingerprint = content_fingerprint(kind, content, site_url)
     earlier = _stored(session, kind, division, start, end, fingerprint)
     if earlier is None:
@@ -144,6 +150,7 @@ def generate_report(session: Session, *, kind: ReportKind | str, division_code: 
     if earlier is not None:
         record(session, "report_reissue", target_type="reports", target_id=earlier.id,
                division=division.code, note=earlier.number)
+        progress(STEPS, STEPS)
         return earlier, stored_pdf(session, earlier)
     token = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
     number = report_number(division.code, start, end, serial, token)
@@ -151,6 +158,7 @@ def generate_report(session: Session, *, kind: ReportKind | str, division_code: 
     verify_url = f"{site_url.rstrip('/')}/verify/{number}"
     pdf = render_pdf(report_html(kind, content, number=number, generated_at=generated_at,
                                  verify_url=verify_url))
+    progress(2, STEPS)
     report = Report(number=number, serial=serial, kind=kind, division_code=division.code,
                     period_start=start, period_end=end, generated_at=generated_at,
                     generated_by_id=getattr(actor, "id", None),
@@ -160,4 +168,5 @@ def generate_report(session: Session, *, kind: ReportKind | str, division_code: 
     session.flush()
     session.execute(insert(ReportDocument.__table__), {"report_id": report.id, "pdf": pdf})
     current_app.logger.info("report %s generated (%d bytes)", number, len(pdf))
+    progress(STEPS, STEPS)
     return report, pdf

@@ -4,20 +4,20 @@ from __future__ import annotations
 import hashlib
 import io
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from field_app.accounts.capabilities import Capability
 from field_app.audit.operations import record
 from field_app.core.clock import clock
-from field_app.core.context import current_policy
 from field_app.core.forms import handle_form
 from field_app.core.permissions import require_can
-from field_app.core.security import site_url
 from field_app.core.codes import Level
 from field_app.divisions.queries import ancestors_of, children_of
 from field_app.extensions import db
-from field_app.reports import labels, operations, queries
+from field_app.jobs.models import Job
+from field_app.reports import jobs, labels, operations, queries
 from field_app.reports.forms import GenerateForm, default_period
 from field_app.reports.models import ReportKind
 
@@ -55,12 +55,19 @@ def _index_page(division, form) -> str:
 def generate():
     form = GenerateForm()
     division = queries.get_printable_division_or_404(db.session, form.division.data, current_user)
-    return handle_form(form, lambda: operations.generate_report(
+    return handle_form(form, lambda: jobs.generate_or_enqueue(
         db.session, kind=form.kind.data, division_code=division.code,
         start=form.period_range[0], end=form.period_range[1], actor=current_user,
-        policy=current_policy(), site_url=site_url(),
         row_level=Level.VILLAGE if form.by_village.data else None),
-        template=lambda: _index_page(division, form), success=lambda done: _pdf_response(*done))
+        template=lambda: _index_page(division, form), success=_printed,
+        message=_l("报表较大，正在后台生成；完成后在此页下载"))
+
+
+def _printed(done):
+    """A small report's PDF at once; a large one's job page (``reports.jobs``)."""
+    if isinstance(done, Job):
+        return url_for("jobs.show", job_id=done.id)
+    return _pdf_response(*done)
 
 
 @bp.get("/reports/<number>.pdf")

@@ -45,7 +45,10 @@ NO_FORM = {
     "api_v1.register_employment": "REST API v1: errors answered as {code, status, message, errors}",
     "api_v1.person_status": "REST API v1: errors answered as {code, status, message, errors}",
     "api_v1.register_unemployment": "REST API v1: errors answered as {code, status, message, errors}",
+    "api_v1.upload_dataset": "REST API v1: errors answered as {code, status, message, errors}",
     "appraisal.close": "a button (CloseForm): closes the notice shown",
+    "channel_checks.confirm_hire": "a button (ConfirmHireForm): ends the registration shown",
+    "channel_checks.register_payee": "a button (RegisterPayeeForm): opens the desk's form",
 }
 
 
@@ -222,6 +225,24 @@ def _restore_decision(ctx):
     return f"/restore-requests/{request.id}/approve"
 
 
+def _open_hire_review(ctx):
+    """A hire uploaded in 乌兰浩特市 listed for the 阿尔山市 desk, whose statistician signs in."""
+    from field_app.audit.actor import Actor
+    from field_app.channels.hires import settle_hires
+    from field_app.channels.models import HireReview
+    from tests.channels.checks_support import batch, hire
+
+    person = ctx.make.person(dt.date(1990, 5, 17))
+    ctx.make.unemployment(person, dt.date(2026, 2, 1), division="152202100201")
+    made = batch()
+    hire(ctx.make, person, made)
+    settle_hires(db.session, made, actor=Actor(None, "test"))
+    review = db.session.scalar(select(HireReview))
+    db.session.commit()
+    ctx.login_as("county_statistician", "152202000000")
+    return f"/channels/hires/{review.id}/keep"
+
+
 FORMS = [
     Form("accounts.login", "accounts/login.html", _anonymous("/login"),
          {"username": "", "password": ""}),
@@ -279,6 +300,8 @@ FORMS = [
          {"send_back": "1", "reason": ""}),
     Form("survey.open_round", "survey/rounds.html",
          _signed_in("county_statistician", BANNER, "/survey/rounds"), {"open": "1", "year": ""}),
+    Form("snapshots.create", "snapshots/index.html",
+         _signed_in("region_admin", "150000000000", "/snapshots/"), {"month": ""}),
     Form("reports.generate", "reports/index.html",
          _signed_in("county_statistician", BANNER, "/reports/"),
          {"division": BANNER, "kind": "rural", "period": ""}),
@@ -329,6 +352,10 @@ FORMS = [
          {"return-reason": ""}),
     Form("partners.new", "partners/new.html", _signed_in("league_admin", url="/partners/new"),
          {"name": "", "division_code": "", "expires_on": "", "rate_per_minute": ""}),
+    Form("channel_checks.keep_registration", "channels/hires.html", _open_hire_review,
+         {"note": ""}),
+    Form("channels.channel", "channels/channel.html",
+         _signed_in("county_statistician", BANNER, "/channels/market"), {}, files=True),
 ]
 
 FIELD_MESSAGE = re.compile(r'<small class="error">[^<]+</small>')

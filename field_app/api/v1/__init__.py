@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, url_for
 
-from field_app.api.v1 import schemas, survey_doc
+from field_app.api.v1 import jobs, schemas, survey_doc  # noqa: F401 (jobs: routes on blp)
 from field_app.api.v1.resources import blp
 from field_app.extensions import api, csrf
 

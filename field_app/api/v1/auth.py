@@ -172,7 +172,7 @@ def error_response(error: Exception):
         message = str(HTTP_MESSAGES[status]) if status in HTTP_MESSAGES else error.description
     else:  # pragma: no cover - Flask routes only these two here
         raise error
-    if isinstance(errors, dict) and set(errors) <= {"json", "query", "path", "headers", "form"}:
+    if isinstance(errors, dict) and set(errors) <= {"json", "query", "path", "headers", "form", "files"}:
         merged: dict = {}
         for part in errors.values():  # webargs files errors by location
             if isinstance(part, dict):
