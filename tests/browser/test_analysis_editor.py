@@ -37,6 +37,12 @@ def test_the_editor_works_at_360_px(analysis_data, live_server, phone, screensho
     phone.screenshot(path=str(screenshot_dir / "analysis-edit-360.png"), full_page=True)
     phone.fill("textarea[name=edit-measures]", SECTIONS["measures"])
     phone.click("button[value=submit]")
+    # The PDF is made by a background job (run at once in the tests): its page, then the
+    # analysis.
+    phone.wait_for_url(f"{live_server}/jobs/*")
+    expect(phone.locator("#job-result")).to_be_visible()
+    assert _fits(phone)
+    phone.click("text=查看结果")
     phone.wait_for_url(f"{live_server}/analysis/{COUNTY}/2026Q3")
     expect(phone.locator("#status .chain-badge").first).to_have_text("已报")
     assert _fits(phone)
