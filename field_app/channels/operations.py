@@ -37,6 +37,7 @@ from field_app.core.errors import OutOfScope
 from field_app.core.i18n import both
 from field_app.divisions.models import Division
 from field_app.exchange import files
+from field_app.exchange.exporter import cell_text
 from field_app.exchange.importer import Counts, import_dataset
 from field_app.exchange.lookups import chunks, fetch_map
 from field_app.exchange.reader import RowError
@@ -98,16 +99,6 @@ def may_upload(user, spec: ChannelSpec) -> bool:
 
 # --- the interchange files --------------------------------------------------------------
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 class _Folder:
     """Interchange files written into a folder, each with its map CSV line → sheet line."""
 
@@ -125,7 +116,7 @@ class _Folder:
             for sheet_line, cells in [(0, dict(zip(columns, columns))), *rows]:
                 row.seek(0)
                 row.truncate()
-                writer.writerow([_cell(cells.get(name)) for name in columns])
+                writer.writerow([cell_text(cells.get(name)) for name in columns])
                 text = row.getvalue()
                 # The reader numbers a row by the last physical line it took (a quoted cell
                 # may hold a line break).

@@ -34,9 +34,7 @@ from tests.indicators.support import (
     B,
     d,
 )
-from tests.paths import EXAMPLES
 
-SMALL = EXAMPLES / "hinggan-small"
 PERIODS = [(d("2026-01-01"), d("2026-06-30")), (d("2025-01-01"), d("2026-12-31"))]
 COUNTS = [key for key in INDICATOR_KEYS
           if key not in ("employed_total", "registered_unemployment_rate")]
@@ -216,23 +214,8 @@ def test_with_children_of_a_village_is_its_own_figures_alone(make):
 # --- the example data set (last: its module fixture keeps it loaded until the module ends,
 # and the hand-made cases above build their own tree) -------------------------------------
 
-@pytest.fixture(scope="module")
-def small(app):
-    """hinggan-small, imported once for the module (its tests only read)."""
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["import-data", str(SMALL)])
-    assert result.exit_code == 0, result.output
-    yield app
-    from tests.conftest import empty_database
-
-    with app.app_context():
-        empty_database()
-
-
-@pytest.fixture
-def small_ctx(small):
-    with small.app_context():
-        yield
+# The fixtures ``small`` and ``small_ctx`` (hinggan-small, loaded once per module) are in
+# tests/indicators/conftest.py.
 
 
 @pytest.mark.parametrize("a, b", PERIODS)

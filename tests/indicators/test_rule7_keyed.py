@@ -10,8 +10,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-import pytest
-
 from field_app.extensions import db
 from field_app.indicators import Policy, rules
 from field_app.indicators.trends import _periods_table
@@ -29,9 +27,7 @@ from tests.indicators.support import (
     TOWN,
     d,
 )
-from tests.paths import EXAMPLES
 
-SMALL = EXAMPLES / "hinggan-small"
 
 
 def _row(code, parent_code, value, as_of):
@@ -172,23 +168,8 @@ def test_every_day_around_the_figures_of_a_year(make):
 
 # --- the example data set ----------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def small(app):
-    """hinggan-small, imported once for the module (its tests only read)."""
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["import-data", str(SMALL)])
-    assert result.exit_code == 0, result.output
-    yield app
-    from tests.conftest import empty_database
-
-    with app.app_context():
-        empty_database()
-
-
-@pytest.fixture
-def small_ctx(small):
-    with small.app_context():
-        yield
+# The fixtures ``small`` and ``small_ctx`` (hinggan-small, loaded once per module) are in
+# tests/indicators/conftest.py.
 
 
 def test_on_the_examples_every_month_end_over_three_years(small_ctx):

@@ -19,9 +19,7 @@ from field_app.indicators.trends import (
     consecutive_periods,
 )
 from tests.indicators.support import BANNER, GACHA, LEAGUE, STREET, d
-from tests.paths import EXAMPLES
 
-SMALL = EXAMPLES / "hinggan-small"
 REFORM = Policy(name=REFORM_2025, reform=RetirementReform())
 
 
@@ -192,23 +190,8 @@ def test_on_sqlite_the_connection_gets_its_mapping_setting_back(make):
 
 # --- the example data set ----------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def small(app):
-    """hinggan-small, imported once for the module (its tests only read)."""
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["import-data", str(SMALL)])
-    assert result.exit_code == 0, result.output
-    yield app
-    from tests.conftest import empty_database
-
-    with app.app_context():
-        empty_database()
-
-
-@pytest.fixture
-def small_ctx(small):
-    with small.app_context():
-        yield
+# The fixtures ``small`` and ``small_ctx`` (hinggan-small, loaded once per module) are in
+# tests/indicators/conftest.py.
 
 
 @pytest.mark.parametrize("kind, count", [("month", 24), ("quarter", 12)])
