@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from field_app.core.clock import clock
 from field_app.extensions import db
@@ -48,9 +49,10 @@ def test_clerk_registers_unemployment_then_employment_and_the_home_page_follows(
 
     phone.click("nav.menu >> text=登记台")
     phone.fill("input[name=id_number]", number[:-1] + ("0" if number[-1] != "0" else "1"))
-    assert phone.locator("#id-check").inner_text() == "身份证号码校验码错误"
+    # The check runs in the page's deferred script: wait for its answer, not for the fill.
+    expect(phone.locator("#id-check")).to_have_text("身份证号码校验码错误")
     phone.fill("input[name=id_number]", number)
-    assert phone.locator("#id-check").inner_text() == "女 · 1995-07-01 · 30岁"
+    expect(phone.locator("#id-check")).to_have_text("女 · 1995-07-01 · 30岁")
     fits(phone)
     phone.screenshot(path=str(screenshot_dir / "desk-lookup.png"), full_page=True)
     phone.click("button:text('查询')")
