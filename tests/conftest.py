@@ -10,6 +10,7 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from field_app import create_app
 from field_app.core.clock import clock
@@ -74,21 +75,32 @@ def empty_database() -> None:
     """
     db.session.rollback()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        # TRUNCATE takes every table's lock one by one; a connection some test left writing
+        # can deadlock with it, and PostgreSQL may abort either side: try again, never leave
+        # the rows to the next test.
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                break
+            except DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) != "40P01" or attempt == 4:
+                    raise
+        db.session.remove()
+        return
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            triggers = conn.execute(text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name IN ('audit_events', 'audit_event_divisions')")).all()
-            for name, _ in triggers:
-                conn.execute(text(f"DROP TRIGGER {name}"))
-            for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))
-            # The deletes above are writes the figure cache's triggers log: empty it last.
-            conn.execute(text("DELETE FROM figure_writes"))
-            for _, sql in triggers:
-                conn.execute(text(sql))
+        triggers = conn.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name IN ('audit_events', 'audit_event_divisions')")).all()
+        for name, _ in triggers:
+            conn.execute(text(f"DROP TRIGGER {name}"))
+        for table in tables:
+            conn.execute(text(f"DELETE FROM {table}"))
+        # The deletes above are writes the figure cache's triggers log: empty it last.
+        conn.execute(text("DELETE FROM figure_writes"))
+        for _, sql in triggers:
+            conn.execute(text(sql))
     db.session.remove()
 
 

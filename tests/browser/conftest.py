@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from werkzeug.serving import make_server
 
 from field_app.core.clock import clock
@@ -34,15 +35,56 @@ def browser():
         browser.close()
 
 
+class _InFlight:
+    """Counts the requests the app is answering, so that a test ends only when the last one has.
+
+    ``server.shutdown()`` stops accepting requests but leaves the ones already accepted running
+    in their threads. One still writing after the test (a page's figures, say) runs into the
+    cleanup's TRUNCATE on PostgreSQL; when the two deadlock and the cleanup is the one aborted,
+    every row stays for the tests that follow (CI failed on it once). The body is read here,
+    and closed here, because werkzeug skips ``close()`` when the browser has gone away.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.paths: list[str] = []
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        with self.idle:
+            self.paths.append(path)
+        try:
+            body = self.app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+        finally:
+            with self.idle:
+                self.paths.remove(path)
+                self.idle.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: not self.paths, timeout=timeout)
+
+
 @pytest.fixture
 def live_server(app):
     """The test app on a free localhost port, for the length of one test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = _InFlight(app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+    if has_app_context():
+        # A request may be waiting for a lock the test's own session still holds.
+        db.session.rollback()
+    assert in_flight.wait(timeout=120), f"still answering {in_flight.paths} 120 s after the test"
 
 
 @pytest.fixture
