@@ -283,3 +283,22 @@ def _pad(text: str, width: int) -> str:
     """Left-justify to ``width`` terminal columns; CJK characters take two."""
     used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return text + " " * max(width - used, 1)
+
+
+@indicators.command("warm")
+@with_appcontext
+@click.option("--within-hours", default=24, show_default=True, type=click.IntRange(1, 24 * 31),
+              help="Pages asked for within these hours.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
+              help="At most this many entries.")
+def warm(within_hours: int, limit: int) -> None:
+    """Recompute the division pages' figures a write has made stale (the jobs worker does
+    it every minute), so the next view is served from the cache."""
+    from field_app.statistics import figures
+
+    warmed = figures.warm(db.session, current_policy(),
+                          within=dt.timedelta(hours=within_hours), limit=limit)
+    for entry in warmed:
+        click.echo(f"{entry.kind:<5} {entry.code} {entry.start}..{entry.end} "
+                   f"{entry.seconds:.2f} s")
+    click.echo(both(_l("已更新 %(n)s 项缓存的数字", n=len(warmed))))

@@ -32,7 +32,12 @@ def jobs_worker(workers: int) -> None:
         failed = _fail_interrupted()
         if failed:
             click.echo(both(_l("%(n)s 个中断的任务已标记为失败", n=failed)), err=True)
-    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=False).run()
+    scheduled = queue.schedule_periodic(current_app._get_current_object(), db.session.remove)
+    if scheduled:
+        click.echo(f"periodic: {', '.join(scheduled)}", err=True)
+    # flush_locks: a lock left by a worker that died would keep its upkeep from ever running.
+    queue.huey.create_consumer(workers=workers, worker_type="thread",
+                               periodic=bool(scheduled), flush_locks=True).run()
 
 
 @commits

@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -85,6 +85,30 @@ def kind(name: str, *, label, capability: Capability,
     return register
 
 
+@dataclasses.dataclass(frozen=True)
+class Periodic:
+    """Upkeep the worker runs every ``minutes`` minutes, in an app context of its own: no
+    ``Job`` row, nobody started it. ``run()`` commits its own work."""
+
+    name: str
+    minutes: int
+    run: Callable[[], Any]
+
+
+PERIODIC: dict[str, Periodic] = {}
+
+
+def periodic(name: str, *, minutes: int):
+    """Register ``run()`` as upkeep of the worker (``jobs-worker`` schedules it with Huey's
+    periodic tasks; one run at a time). Registered when its module is imported, as
+    ``kind``."""
+    def register(run: Callable[[], Any]) -> Callable[[], Any]:
+        PERIODIC[name] = Periodic(name, minutes, run)
+        return run
+
+    return register
+
+
 UNKNOWN_KIND = _l("未知的任务类型，任务未执行")
 
 
@@ -99,9 +123,31 @@ class Queue:
             run(app, self, job_id)
 
         self.run_job = run_job
+        self.scheduled: set[str] = set()
 
     def dispatch(self, job_id: int) -> None:
         self.run_job(job_id)
+
+    def schedule_periodic(self, app: Flask, remove_session: Callable[[], None]) -> list[str]:
+        """Put every registered ``Periodic`` on Huey's schedule (the worker, before its
+        consumer starts with ``periodic=True``); a run still going when the next is due
+        makes that one skip (Huey's task lock). The names scheduled."""
+        for upkeep in PERIODIC.values():
+            if upkeep.name in self.scheduled:  # Huey refuses a task name twice
+                continue
+
+            def run(upkeep: Periodic = upkeep) -> None:
+                with app.app_context():
+                    try:
+                        upkeep.run()
+                    finally:
+                        remove_session()
+
+            locked = self.huey.lock_task(f"periodic:{upkeep.name}")(run)
+            self.huey.periodic_task(crontab(minute=f"*/{upkeep.minutes}"),
+                                    name=f"periodic:{upkeep.name}")(locked)
+            self.scheduled.add(upkeep.name)
+        return sorted(self.scheduled)
 
     # --- live progress --------------------------------------------------------------------
     @staticmethod

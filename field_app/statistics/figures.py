@@ -25,6 +25,13 @@ entry's figures. "Newer" is decided by the database, not by the order requests f
 
 Whether an entry is served is therefore checked on every read (one indexed query); a write
 never has to find the entries it spoils.
+
+Kept warm: the first view after a write would compute (seconds at a league of 1,000,000
+persons), so the jobs worker runs ``warm`` every minute (``jobs.queue.periodic``). It
+recomputes the stale entries of pages someone asked for in the last day (``requested_at``:
+when a request last computed the entry; the warmer keeps it), most recent first, each in a
+transaction of its own, with the same marks as a request. The next view then finds them
+fresh; a view before the warmer has caught up computes as before, never serving stale.
 """
 from __future__ import annotations
 
@@ -32,9 +39,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import time
 from decimal import Decimal
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -84,9 +92,8 @@ def page_figures(session: Session, code: str, start: dt.date, end: dt.date,
 def own_figures(session: Session, code: str, start: dt.date, end: dt.date,
                 policy: Policy) -> Values:
     """``compute_indicators`` of ``code``, through the cache like ``page_figures``."""
-    return _cached(session, code, start, end, policy, OWN,
-                   lambda connection, *args: compute_indicators(connection, *args),
-                   _dump_values, _load_values)
+    return _cached(session, code, start, end, policy, OWN, _compute_own, _dump_values,
+                   _load_values)
 
 
 def compute_page(connection: Connection, code: str, start: dt.date, end: dt.date,
@@ -134,6 +141,11 @@ def _dialect(connection: Connection) -> str:
     return "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
 
 
+def _compute_own(connection: Connection, code: str, start: dt.date, end: dt.date,
+                 policy: Policy) -> Values:
+    return compute_indicators(connection, code, start, end, policy)
+
+
 def _cached(session, code, start, end, policy, kind, compute, dump, load):
     connection = session.connection()
     dialect = _dialect(connection)
@@ -149,17 +161,20 @@ def _cached(session, code, start, end, policy, kind, compute, dump, load):
         return load(json.loads(payload))
     mark = connection.execute(text(_MARK[dialect])).scalar()
     value = compute(connection, code, start, end, policy)
-    _store(session, dialect, key, mark, json.dumps(dump(value)))
+    _store(session, dialect, key, mark, json.dumps(dump(value)), requested_at=clock.now())
     return value
 
 
-def _store(session: Session, dialect: str, key: dict, mark, payload: str) -> None:
+def _store(session: Session, dialect: str, key: dict, mark, payload: str, *,
+           requested_at: dt.datetime | None, wait: bool = False) -> None:
+    """Keep ``payload`` under ``key``. ``wait``: on SQLite, wait for the write lock (the
+    warmer) instead of giving up at once (a request)."""
     connection = session.connection()
     low, high = subtree_bounds(key["code"])
     row = {"division_code": key["code"], "period_start": key["start"],
            "period_end": key["end"], "policy": key["policy"], "kind": key["kind"],
            "low_code": low, "high_code": high, "payload": payload,
-           "computed_at": clock.now(),
+           "computed_at": clock.now(), "requested_at": requested_at,
            "since_id": mark if dialect == "sqlite" else None,
            "snapshot": mark if dialect == "postgresql" else None}
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
@@ -167,9 +182,13 @@ def _store(session: Session, dialect: str, key: dict, mark, payload: str) -> Non
     insert = insert.on_conflict_do_update(
         index_elements=["division_code", "period_start", "period_end", "policy", "kind"],
         set_={name: insert.excluded[name] for name in (
-            "low_code", "high_code", "payload", "computed_at", "since_id", "snapshot")})
+            "low_code", "high_code", "payload", "computed_at", "requested_at", "since_id",
+            "snapshot")})
     if dialect == "sqlite":
-        _store_unless_locked(session, insert)
+        if wait:
+            connection.execute(insert)
+        else:
+            _store_unless_locked(session, insert)
         return
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     # A snapshot older than the pruning horizon may have missed a write pruned since.
@@ -198,6 +217,58 @@ def _store_unless_locked(session: Session, insert) -> None:
         pass
     finally:
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+# --- kept warm ------------------------------------------------------------------------------
+
+WARM_WITHIN = dt.timedelta(hours=24)
+WARM_LIMIT = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Warmed:
+    """An entry the warmer recomputed, and how long it took."""
+
+    code: str
+    start: dt.date
+    end: dt.date
+    kind: str
+    seconds: float
+
+
+def warm(session: Session, policy: Policy, *, within: dt.timedelta = WARM_WITHIN,
+         limit: int = WARM_LIMIT) -> list[Warmed]:
+    """Recompute the kept figures of ``policy`` that a write has made stale, of the pages a
+    request computed within ``within`` (most recent first, at most ``limit``), and commit
+    each: the next view of those pages is served from the cache. Entries of another policy
+    (a configuration changed since) are left to expire."""
+    connection = session.connection()
+    dialect = _dialect(connection)
+    c = FigureCache.__table__.alias("c")
+    stale = session.execute(
+        select(c.c.division_code, c.c.period_start, c.c.period_end, c.c.kind, c.c.requested_at)
+        .where(c.c.policy == policy_key(policy), c.c.requested_at >= clock.now() - within,
+               c.c.kind.in_(tuple(_KINDS)), text(f"NOT {_FRESH[dialect]}"))
+        .order_by(c.c.requested_at.desc(), c.c.id).limit(limit)).all()
+    session.rollback()  # each entry is read under a transaction (and a mark) of its own
+    warmed = []
+    for code, start, end, kind, requested_at in stale:
+        compute, dump = _KINDS[kind]
+        key = {"code": code, "start": start, "end": end, "policy": policy_key(policy),
+               "kind": kind}
+        started = time.perf_counter()
+        connection = session.connection()
+        mark = connection.execute(text(_MARK[dialect])).scalar()
+        value = compute(connection, code, start, end, policy)
+        try:
+            _store(session, dialect, key, mark, json.dumps(dump(value)),
+                   requested_at=requested_at, wait=True)
+            session.commit()
+        except OperationalError:  # SQLite: a writer held the lock past the busy timeout
+            session.rollback()
+            continue
+        warmed.append(Warmed(code, start, end, kind, time.perf_counter() - started))
+    return warmed
 
 
 def prune(connection: Connection) -> None:
@@ -260,3 +331,7 @@ def _load_page(data: dict) -> PageFigures:
                                           else None),
         coverage=ReviewCoverage(households, approved, basis),
     )
+
+
+# What each kind is computed by and kept as, for the warmer.
+_KINDS = {PAGE: (_compute_page, _dump_page), OWN: (_compute_own, _dump_values)}

@@ -63,6 +63,10 @@ class FigureCache(Base):
     snapshot: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[str] = mapped_column(Text)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False), default=_now)
+    # When a page request last computed the entry (the warmer keeps it): the warmer
+    # recomputes stale entries asked for recently (statistics.figures.warm).
+    requested_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False),
+                                                              nullable=True)
 
 
 class FigureWrite(Base):

@@ -14,7 +14,7 @@ from field_app.extensions import db
 from field_app.statistics.labels import INDICATOR_LABELS
 from field_app.indicators.service import DivisionIndicators
 from field_app.statistics import figures as figures_cache
-from field_app.statistics import operations, periods
+from field_app.statistics import operations, periods, warming  # noqa: F401 (upkeep)
 from field_app.targets import queries as targets
 
 bp = Blueprint("statistics", __name__)

@@ -95,6 +95,9 @@ def test_the_worker_fails_interrupted_jobs_then_consumes(app, runner, make, monk
     result = runner.invoke(args=["jobs-worker", "--workers", "3"])
     assert result.exit_code == 0, result.output
     assert "1 个中断的任务已标记为失败" in result.output
-    assert consumed == [{"workers": 3, "worker_type": "thread", "periodic": False}]
+    # The upkeep (the division pages' figures kept warm) runs on Huey's schedule.
+    assert "periodic: figures_warm" in result.output
+    assert consumed == [{"workers": 3, "worker_type": "thread", "periodic": True,
+                         "flush_locks": True}]
     db.session.expire_all()
     assert db.session.scalars(select(Job.state)).all() == [JobState.FAILED]
