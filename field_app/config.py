@@ -106,6 +106,9 @@ DEFAULTS: dict[str, Any] = {
     # runs each job in the request that starts it (unset: only in tests).
     "JOBS_QUEUE_URL": None,
     "JOBS_IMMEDIATE": None,
+    # A failed channel upload keeps its bad rows (ID numbers in full) for the uploader to
+    # download for this many days; the worker's hourly upkeep then drops the file.
+    "JOBS_KEEP_FILES_DAYS": 7,
     # Where a snapshot made from the web is written (unset: the instance folder's snapshots/).
     "SNAPSHOTS_DIR": None,
     # Quality rules (field_app.quality.rules, docs/quality.md): a registration entered more

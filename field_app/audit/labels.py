@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "job_enqueue": _l("提交后台任务"),
     "job_succeed": _l("后台任务完成"),
     "job_fail": _l("后台任务失败"),
+    "job_file_drop": _l("删除到期的任务文件"),
     "channel_upload": _l("上传渠道数据"),
     "api_call": _l("接口调用"),
     "api_refused": _l("接口调用被拒"),

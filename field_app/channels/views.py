@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, render_template, send_file, url_for
+from flask import Blueprint, current_app, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -92,9 +92,12 @@ def job(job_id: int):
     job = _channel_job_or_404(job_id)
     spec = CHANNELS[jobs.channel_of(job)]
     batch_id = (job.result or {}).get("batch_id") if job.state == JobState.SUCCEEDED else None
+    # Whether the bad rows are still kept (JOBS_KEEP_FILES_DAYS), without loading them.
+    has_file = db.session.scalar(select(Job.upload.is_not(None)).where(Job.id == job.id))
     return render_template("channels/job.html", job=job, spec=spec, labels=labels,
                            batch=db.session.get(ChannelBatch, batch_id) if batch_id else None,
-                           own=job.created_by_id == current_user.id)
+                           own=job.created_by_id == current_user.id, has_file=has_file,
+                           keep_days=current_app.config["JOBS_KEEP_FILES_DAYS"])
 
 
 @bp.get("/jobs/<int:job_id>/bad-rows.xlsx")

@@ -3,6 +3,7 @@ enqueueing a job commits once, and the runner (``jobs.runner``) commits each ste
 own."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -106,6 +107,21 @@ def fail(session: Session, job: Job, message, result: dict[str, Any] | None = No
     session.flush()
     record(session, "job_fail", target_type="jobs", target_id=job.id,
            division=job.division_code, note=job.kind)
+
+
+def drop_old_files(session: Session, older_than: dt.timedelta) -> int:
+    """Drop the files failed jobs keep for their uploader (a channel's bad rows, with ID
+    numbers in full) once the job ended more than ``older_than`` ago; each drop is audited.
+    The number of files dropped."""
+    jobs = session.scalars(select(Job).where(
+        Job.state == JobState.FAILED, Job.finished_at < clock.now() - older_than,
+        Job.upload.is_not(None))).all()
+    for job in jobs:
+        job.upload = None
+        record(session, "job_file_drop", target_type="jobs", target_id=job.id,
+               division=job.division_code, note=job.kind)
+    session.flush()
+    return len(jobs)
 
 
 INTERRUPTED = _l("任务执行中被中断（后台任务进程已重启），未写入任何数据；请重新提交")

@@ -87,23 +87,25 @@ def kind(name: str, *, label, capability: Capability,
 
 @dataclasses.dataclass(frozen=True)
 class Periodic:
-    """Upkeep the worker runs every ``minutes`` minutes, in an app context of its own: no
-    ``Job`` row, nobody started it. ``run()`` commits its own work."""
+    """Upkeep the worker runs on a schedule (Huey's ``crontab`` fields, e.g.
+    ``{"minute": "*"}``: every minute), in an app context of its own: no ``Job`` row,
+    nobody started it. ``run()`` commits its own work."""
 
     name: str
-    minutes: int
+    schedule: dict[str, str]
     run: Callable[[], Any]
 
 
 PERIODIC: dict[str, Periodic] = {}
 
 
-def periodic(name: str, *, minutes: int):
-    """Register ``run()`` as upkeep of the worker (``jobs-worker`` schedules it with Huey's
-    periodic tasks; one run at a time). Registered when its module is imported, as
-    ``kind``."""
+def periodic(name: str, **schedule: str):
+    """Register ``run()`` as upkeep of the worker, run on ``schedule`` (``crontab``'s
+    ``minute``, ``hour``, …; ``jobs-worker`` schedules it with Huey's periodic tasks, one
+    run at a time). Registered when its module is imported, as ``kind``."""
+    crontab(**schedule)  # a wrong field fails at import, not in the worker
     def register(run: Callable[[], Any]) -> Callable[[], Any]:
-        PERIODIC[name] = Periodic(name, minutes, run)
+        PERIODIC[name] = Periodic(name, dict(schedule), run)
         return run
 
     return register
@@ -144,7 +146,7 @@ class Queue:
                         remove_session()
 
             locked = self.huey.lock_task(f"periodic:{upkeep.name}")(run)
-            self.huey.periodic_task(crontab(minute=f"*/{upkeep.minutes}"),
+            self.huey.periodic_task(crontab(**upkeep.schedule),
                                     name=f"periodic:{upkeep.name}")(locked)
             self.scheduled.add(upkeep.name)
         return sorted(self.scheduled)

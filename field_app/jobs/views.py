@@ -11,7 +11,7 @@ from field_app.accounts.capabilities import Capability
 from field_app.core.forms import handle_form
 from field_app.core.permissions import require_can
 from field_app.extensions import db
-from field_app.jobs import datasets, labels, operations, queries
+from field_app.jobs import datasets, labels, operations, queries, upkeep  # noqa: F401 (upkeep)
 from field_app.jobs.forms import DatasetUploadForm
 from field_app.jobs.models import JobState
 from field_app.jobs.queue import KINDS, current_queue

@@ -13,7 +13,7 @@ from field_app.statistics import figures
 log = logging.getLogger(__name__)
 
 
-@periodic("figures_warm", minutes=1)
+@periodic("figures_warm", minute="*")
 def warm_figures() -> list[figures.Warmed]:
     warmed = figures.warm(db.session, current_policy())
     for entry in warmed:

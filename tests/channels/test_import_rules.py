@@ -30,6 +30,7 @@ from tests.channels.import_files import (
     sheet,
     upload,
 )
+from tests.factories import PASSWORD
 
 E = EmploymentRegistration
 
@@ -222,6 +223,38 @@ def test_only_the_uploader_downloads_the_bad_rows(client, clerk, make, login_as)
     login_as("county_statistician", OTHER_COUNTY)
     assert client.get(f"/channels/jobs/{job.id}").status_code == 404
     assert client.get(f"/channels/jobs/{job.id}/bad-rows.xlsx").status_code == 404
+
+
+def test_the_bad_rows_are_dropped_after_the_days_kept_and_the_drop_is_audited(
+        app, client, clerk, make):
+    from field_app.core.clock import clock
+    from field_app.jobs.queue import PERIODIC
+    from field_app.jobs.upkeep import drop_files
+
+    rows = good_rows(Channel.SI_ATTRITION, 1, division="152202100201")
+    job = send(client, Channel.SI_ATTRITION, rows)
+    assert job.state == JobState.FAILED
+    assert PERIODIC["job_files_drop"].schedule == {"minute": "7"}  # hourly
+    ended = job.finished_at
+
+    def days_later(delta):  # the session has expired by then: the uploader signs in again
+        clock.set(ended + delta)
+        client.post("/login", data={"username": clerk.username, "password": PASSWORD})
+
+    days_later(dt.timedelta(days=7) - dt.timedelta(minutes=1))
+    assert drop_files() == 0
+    assert client.get(f"/channels/jobs/{job.id}/bad-rows.xlsx").status_code == 200
+    page = client.get(f"/channels/jobs/{job.id}").get_data(as_text=True)
+    assert "下载错误行" in page and "保留7天后删除" in page
+    days_later(dt.timedelta(days=7, minutes=1))
+    assert drop_files() == 1
+    assert drop_files() == 0
+    assert client.get(f"/channels/jobs/{job.id}/bad-rows.xlsx").status_code == 404
+    page = client.get(f"/channels/jobs/{job.id}").get_data(as_text=True)
+    assert "下载错误行" not in page and "错误行文件已按规定删除" in page
+    assert 'id="channel-faults"' in page  # the faults stay listed
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "job_file_drop", AuditEvent.target_id == str(job.id))) == 1
 
 
 def test_a_succeeded_job_has_no_file_to_download(client, clerk):
