@@ -222,11 +222,7 @@ def test_a_write_committed_while_the_figures_are_computed_is_not_missed(app_ctx,
         # Another request's registration, committed after the figures were read and
         # before they are kept.
         with db.engine.begin() as other:
-            other.execute(EmploymentRegistration.__table__.insert().values(
-                registration_no="JY99999999", person_id=_other_person(other),
-                division_code=COMMUNITY, employment_type="flexible",
-                start_date=d("2024-04-01"), registered_on=d("2024-04-01"),
-                person_category="new_entrant", formal_transfer=False, valid=True))
+            register(other, "JY99999999", _other_person(other), d("2024-04-01"))
         return result
 
     monkeypatch.setattr(figures, "_compute_page", compute_while_another_request_writes)
@@ -235,6 +231,14 @@ def test_a_write_committed_while_the_figures_are_computed_is_not_missed(app_ctx,
     monkeypatch.setattr(figures, "_compute_page", computing)
     assert _page().values["new_employment_gross"] == 2
     assert _page() == _fresh()
+
+
+def register(connection, number: str, person_id: int, day: dt.date) -> None:
+    """A registration in the community, written on ``connection`` as another request."""
+    connection.execute(EmploymentRegistration.__table__.insert().values(
+        registration_no=number, person_id=person_id, division_code=COMMUNITY,
+        employment_type="flexible", start_date=day, registered_on=day,
+        person_category="new_entrant", formal_transfer=False, valid=True))
 
 
 def _other_person(connection) -> int:

@@ -13,7 +13,6 @@ from field_app.extensions import db
 from field_app.households.models import Person
 from field_app.indicators import Policy
 from field_app.jobs.queue import PERIODIC, Queue
-from field_app.registrations.models import EmploymentRegistration
 from field_app.statistics import figures
 from field_app.statistics.models import FigureCache
 from tests.indicators.support import BANNER, COMMUNITY, LEAGUE, OTHER_BANNER, A, B, d
@@ -23,6 +22,7 @@ from tests.statistics.test_figure_cache import (
     _other_person,
     _page,
     _served_from_cache,
+    register,
 )
 
 NOW = dt.datetime(2024, 12, 20, 9, 0)
@@ -41,11 +41,8 @@ def _viewed(make, *codes, at=NOW, policy=POLICY):
 
 def _write():
     """Another registration in the community: stale figures for BANNER and LEAGUE."""
-    db.session.add(EmploymentRegistration(
-        registration_no="JY99999998", person_id=_other_person(db.session.connection()),
-        division_code=COMMUNITY, employment_type="flexible", start_date=d("2024-04-01"),
-        registered_on=d("2024-04-01"), person_category="new_entrant", formal_transfer=False,
-        valid=True))
+    connection = db.session.connection()
+    register(connection, "JY99999998", _other_person(connection), d("2024-04-01"))
     db.session.commit()
 
 
@@ -128,11 +125,7 @@ def test_a_write_committed_while_the_warmer_computes_leaves_the_entry_stale(
     def compute_while_another_request_writes(connection, *args):
         result = computing(connection, *args)
         with db.engine.begin() as other:
-            other.execute(EmploymentRegistration.__table__.insert().values(
-                registration_no="JY99999999", person_id=_third_person(other),
-                division_code=COMMUNITY, employment_type="flexible",
-                start_date=d("2024-05-01"), registered_on=d("2024-05-01"),
-                person_category="new_entrant", formal_transfer=False, valid=True))
+            register(other, "JY99999999", _third_person(other), d("2024-05-01"))
         return result
 
     monkeypatch.setitem(figures._KINDS, "page",
