@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session, aliased
 
 from field_app.accounts.capabilities import Capability
 from field_app.accounts.models import User
+from field_app.channels.catalogue import ChannelSpec
 from field_app.channels.models import BenefitPayee, ChannelBatch, HireReview, HireReviewState
+from field_app.core.codes import level_of, subtree_bounds
 from field_app.core.permissions import get_or_404, in_scope
+from field_app.divisions.models import Division
 from field_app.households.models import Person
 from field_app.registrations.models import EmploymentRegistration, UnemploymentRegistration
 
@@ -115,3 +118,25 @@ def batch_reviews(session: Session, batch: ChannelBatch, user) -> dict[str, int]
                                   in_scope(HireReview.division_code, user))
                            .group_by(HireReview.state)).all()
     return {str(state.value if hasattr(state, "value") else state): n for state, n in rows}
+
+
+def with_examples_in(session: Session, spec: ChannelSpec, division_code: str) -> ChannelSpec:
+    """``spec`` with each division column's example taken from ``division_code``'s own
+    subtree, at the level of the catalogue's example (a village for a person's division,
+    the division itself for a county figure), so that the example row of a downloaded
+    template passes the uploader's jurisdiction check."""
+    fields = []
+    for field in spec.fields:
+        if field.kind == "division" and field.example:
+            low, high = subtree_bounds(division_code)
+            level = level_of(field.example)
+            if level_of(division_code) >= level:
+                example = division_code
+            else:
+                example = session.scalar(
+                    select(Division.code).where(Division.code.between(low, high),
+                                                Division.level == level)
+                    .order_by(Division.code).limit(1)) or division_code
+            field = dataclasses.replace(field, example=example)
+        fields.append(field)
+    return dataclasses.replace(spec, fields=tuple(fields))

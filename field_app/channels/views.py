@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from field_app.channels import jobs, labels, sheets
+from field_app.channels import jobs, labels, queries, sheets
 from field_app.channels.catalogue import CHANNELS, ChannelSpec, spec_for
 from field_app.channels.forms import ChannelUploadForm
 from field_app.channels.models import ChannelBatch
@@ -75,6 +75,7 @@ def template(name: str, fmt: str):
     spec = _spec_or_404(name)
     if fmt not in MIMETYPES:
         raise OutOfScope()
+    spec = queries.with_examples_in(db.session, spec, current_user.division_code)
     data = sheets.template_csv(spec) if fmt == "csv" else sheets.template_xlsx(spec)
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
                      download_name=f"{spec.channel.value}-template.{fmt}")

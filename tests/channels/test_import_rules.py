@@ -24,6 +24,7 @@ from tests.channels.import_files import (
     COMMUNITY,
     COUNTY,
     OTHER_COUNTY,
+    OTHER_VILLAGE,
     good_rows,
     job_of,
     person_number,
@@ -308,6 +309,40 @@ def test_the_channel_page_offers_both_templates(client, clerk, fmt):
         assert response.data.decode("utf-8-sig").startswith("公民身份号码,姓名")
     assert client.get("/channels/nothing").status_code == 404
     assert client.get("/channels/civil_service/template.xls").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("channel", list(Channel), ids=[c.value for c in Channel])
+def test_a_template_uploaded_as_downloaded_imports_its_example_in_the_clerks_county(
+        client, login_as, channel, fmt):
+    """The example row names a division of the downloading clerk's own county (a village
+    for a person, the county for a figure), so even the untouched template passes the
+    jurisdiction check: here a clerk of 阿尔山市, not the catalogue's 乌兰浩特市."""
+    login_as("county_statistician", OTHER_COUNTY)
+    data = client.get(f"/channels/{channel.value}/template.{fmt}").data
+    job = job_of(upload(client, channel, data, f"template.{fmt}"))
+    assert job.state == JobState.SUCCEEDED, job.result
+    written = db.session.scalars(select(ChannelBatch.division_code)).all()
+    assert written == [OTHER_COUNTY]
+
+
+def test_examples_are_taken_at_the_catalogues_level_inside_the_division(make):
+    from field_app.channels.catalogue import CHANNELS
+    from field_app.channels.queries import with_examples_in
+    from field_app.core.codes import Level, level_of
+
+    def example(channel, division):
+        spec = with_examples_in(db.session, CHANNELS[channel], division)
+        return spec.field("division_code").example
+
+    league = "152200000000"
+    village = example(Channel.MARKET, league)
+    assert village.startswith("1522") and level_of(village) == Level.VILLAGE
+    county = example(Channel.STATISTICS, league)
+    assert county.startswith("1522") and level_of(county) == Level.COUNTY
+    assert example(Channel.STATISTICS, OTHER_COUNTY) == OTHER_COUNTY
+    assert example(Channel.MARKET, OTHER_VILLAGE) == OTHER_VILLAGE
+    assert CHANNELS[Channel.MARKET].field("division_code").example == "152201001003"
 
 
 def test_a_refused_upload_leaves_nothing_in_the_callers_transaction(make):
