@@ -123,7 +123,9 @@ def register_payee(payee_id: int):
     return handle_form(form, lambda: remember_person(payee.person_id),
                        template=lambda: _payees_page(form)[0],
                        success=lambda _result: url_for("registrations.new_unemployment",
-                                                       person_id=payee.person_id))
+                                                       person_id=payee.person_id,
+                                                       division=payee.division_code,
+                                                       benefit=1))
 
 
 @bp.get("/batches")

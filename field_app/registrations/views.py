@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import redirect, render_template, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -52,10 +52,13 @@ def _person(person_id: int):
                                      session.get(LOOKED_UP, ()))
 
 
-def _person_form(person_id: int, form_class, operate, *, title, done):
-    """Load the person, offer the form with the user's divisions, operate on submit."""
+def _person_form(person_id: int, form_class, operate, *, title, done, prefill=None):
+    """Load the person, offer the form with the user's divisions (``prefill(form)`` sets
+    what a link asked for on a form not yet submitted), operate on submit."""
     target = _person(person_id)
     form = _form_for(form_class)
+    if prefill is not None and not form.is_submitted():
+        prefill(form)
     return handle_form(form, lambda: operate(target, form), success=done, message=SAVED,
                        template="registrations/form.html", person=target, title=title)
 
@@ -181,6 +184,15 @@ def _category_hint(default: queries.CategoryDefault) -> str | None:
 @bp.route("/persons/<int:person_id>/unemployment", methods=["GET", "POST"])
 @clerks
 def new_unemployment(person_id: int):
+    def prefill(form) -> None:
+        # From the payee check (channels.review_views): the payee's division, if the
+        # clerk may register there, and the benefit the payee draws.
+        division = request.args.get("division")
+        if division in {choice.value for choice in form.division_code.choices}:
+            form.division_code.data = division
+        if request.args.get("benefit") == "1":
+            form.receives_benefit.data = True
+
     return _person_form(person_id, forms.UnemploymentForm, lambda p, f:
                         operations.register_unemployment(
                             db.session, p, actor=current_user, division_code=f.division_code.data,
@@ -188,7 +200,8 @@ def new_unemployment(person_id: int):
                             receives_benefit=f.receives_benefit.data,
                             end_employment_on=f.end_employment_on.data),
                         title=_("失业登记"),
-                        done=lambda r: url_for(".unemployment", record_id=r.id))
+                        done=lambda r: url_for(".unemployment", record_id=r.id),
+                        prefill=prefill)
 
 
 @bp.route("/persons/<int:person_id>/aid", methods=["GET", "POST"])

@@ -106,10 +106,20 @@ def test_the_register_button_opens_the_desk_form_for_the_person(
 
     response = client.post(f"/channels/payees/{row.id}/register")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/desk/persons/{person.id}/unemployment")
+    assert response.headers["Location"].endswith(
+        f"/desk/persons/{person.id}/unemployment?division={row.division_code}&benefit=1")
     form = client.get(response.headers["Location"])
     assert form.status_code == 200
-    assert person.name in form.get_data(as_text=True)
+    page = form.get_data(as_text=True)
+    assert person.name in page
+    # The form starts from the payee's division and the benefit the payee draws.
+    assert re.search(rf'<option selected value="{row.division_code}">', page)
+    assert re.search(r'<input checked id="receives_benefit"', page)
+    # A division the clerk may not register in is not taken from the link.
+    other = client.get(f"/desk/persons/{person.id}/unemployment?division=152202000000")
+    assert 'selected value="152202000000"' not in other.get_data(as_text=True)
+    assert "checked" not in re.search(r'<input[^>]*id="receives_benefit"[^>]*>',
+                                      other.get_data(as_text=True)).group(0)
 
     saved = client.post(f"/desk/persons/{person.id}/unemployment", data={
         "division_code": COMMUNITY, "registered_on": "2026-05-15"})
