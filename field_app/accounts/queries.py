@@ -6,15 +6,21 @@ from sqlalchemy.orm import Session
 
 from field_app.accounts.models import RestoreRequest, User
 from field_app.accounts.roles import RestoreState
+from field_app.core.codes import subtree_bounds
 from field_app.core.permissions import get_or_404, in_scope
 
 
-def managed_accounts(session: Session, admin: User, *, text: str | None = None) -> list[User]:
-    """Accounts this administrator manages (never itself), by username."""
+def managed_accounts(session: Session, admin: User, *, text: str | None = None,
+                     division: str | None = None) -> list[User]:
+    """Accounts this administrator manages (never itself), by username; with ``division``,
+    only those bound to its subtree (the appraisal's account-upkeep link)."""
     query = select(User).where(
         or_(in_scope(User.division_code, admin), in_scope(User.former_division_code, admin)),
         User.id != admin.id,
     ).order_by(User.username)
+    if division:
+        low, high = subtree_bounds(division)
+        query = query.where(User.division_code.between(low, high))
     if text:
         like = f"%{text.strip()}%"
         query = query.where(or_(User.username.like(like), User.display_name.like(like)))

@@ -44,8 +44,10 @@ from field_app.accounts.session import (
 )
 from field_app.audit.operations import record
 from field_app.core.clock import clock
+from field_app.core.codes import is_code
 from field_app.core.forms import handle_form
 from field_app.core.permissions import require_can
+from field_app.divisions.models import Division
 from field_app.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -289,8 +291,13 @@ def restore_request():
 @bp.get("/accounts")
 @admin_only
 def list_accounts():
-    accounts = queries.managed_accounts(db.session, current_user, text=request.args.get("q"))
-    return render_template("accounts/list.html", accounts=accounts)
+    # ``division``: the accounts of one division's subtree (the appraisal links here); a
+    # code outside the administrator's jurisdiction finds nothing, as the list is scoped.
+    division = db.session.get(Division, request.args.get("division", "")) \
+        if is_code(request.args.get("division", "")) else None
+    accounts = queries.managed_accounts(db.session, current_user, text=request.args.get("q"),
+                                        division=division.code if division else None)
+    return render_template("accounts/list.html", accounts=accounts, division=division)
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])

@@ -284,3 +284,25 @@ def test_restore_requests_are_decided_by_the_administrator_above(client, login_a
     db.session.refresh(request)
     assert request.state == (RestoreState.APPROVED if decides else RestoreState.PENDING)
     assert (request.user.state == AccountState.ACTIVE) == decides
+
+
+def test_the_list_narrows_to_one_divisions_accounts_and_stays_scoped(client, login_as, make):
+    """The appraisal's account-upkeep column links to the accounts of one division below."""
+    login_as("league_admin", "152200000000")
+    inside = make.user("village_collector", "152201100201", username="in.wulanhaote")
+    county = make.user("county_statistician", "152201000000", username="county.wulanhaote")
+    other = make.user("village_collector", "152202100201", username="in.aershan")
+    elsewhere = make.user("county_statistician", "152501000000", username="other.league")
+    db.session.commit()
+    page = client.get("/accounts?division=152201000000").get_data(as_text=True)
+    assert inside.username in page and county.username in page
+    assert other.username not in page and elsewhere.username not in page
+    assert 'id="division-filter"' in page and 'name="division" value="152201000000"' in page
+    # Outside the administrator's jurisdiction the list stays empty, however asked.
+    page = client.get("/accounts?division=152500000000").get_data(as_text=True)
+    assert elsewhere.username not in page and "没有账号" in page
+    # A malformed code is no filter.
+    page = client.get("/accounts?division=x' OR 1=1").get_data(as_text=True)
+    assert inside.username in page and other.username in page and "division-filter" not in page
+    page = client.get("/accounts?division=152201000000&q=county").get_data(as_text=True)
+    assert county.username in page and inside.username not in page  # with the search

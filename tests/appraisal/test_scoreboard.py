@@ -121,8 +121,16 @@ def test_the_page_links_each_cell_where_the_viewer_may_look(board_data, client, 
     assert f'href="/survey/counties/{ULANHOT}"' in body
     assert f'/appraisal/notices?division={ULANHOT}' in body
     assert f'/appraisal/{ULANHOT}/notices/new?period=2026-11' in body
-    assert 'href="/accounts"' not in body  # not an administrator
+    assert 'href="/accounts' not in body  # not an administrator
     assert "已审核 1 / 3 户" in body
+
+
+def test_an_administrator_follows_account_upkeep_to_that_divisions_accounts(
+        board_data, client, login_as):
+    db.session.commit()
+    login_as("league_admin", LEAGUE)
+    body = client.get(f"/appraisal/{LEAGUE}?period=2026-11").get_data(as_text=True)
+    assert f'href="/accounts?division={ULANHOT}"' in body
 
 
 def test_a_leader_sees_the_board_without_links_it_may_not_follow(board_data, client, login_as):
