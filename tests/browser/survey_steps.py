@@ -5,8 +5,19 @@ import time
 
 from playwright.sync_api import expect
 
+from tests.factories import PASSWORD
+
 VILLAGE = "152201100201"  # 葛根庙嘎查 of the factory tree
 COUNTY = "152201000000"
+
+
+def sign_in(page, base: str, username: str) -> None:
+    """Sign in through the form and wait until the landing page has replaced it."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def wait_until(page, expression: str, seconds: float = 10) -> None:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from field_app.core.clock import clock
 from field_app.extensions import db
-from tests.factories import PASSWORD
+from tests.browser import survey_steps as steps
 
 BANNER = "152201000000"
 TARGET = 44  # px: the smallest a thumb's target may be (2.75rem)
@@ -21,10 +21,7 @@ def fits(page) -> None:
 
 
 def sign_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    steps.sign_in(page, base, username)
     page.wait_for_url(f"{base}/divisions/{BANNER}*")
 
 

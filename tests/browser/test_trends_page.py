@@ -8,8 +8,7 @@ from pathlib import Path
 from field_app.accounts.roles import Role
 from field_app.core.clock import clock
 from field_app.extensions import db
-from tests.browser.survey_steps import wait_until
-from tests.factories import PASSWORD
+from tests.browser.survey_steps import sign_in, wait_until
 
 BANNER = "152201000000"
 
@@ -27,10 +26,7 @@ def test_the_trends_page_fits_a_phone(browser, live_server, make, screenshot_dir
                                   has_touch=True, locale="zh-CN", device_scale_factor=2)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, live_server, user.username)
         page.wait_for_url(f"{live_server}/divisions/{BANNER}")
         page.click("[data-trends-link]")
         page.wait_for_selector("[data-trend-chart] img")

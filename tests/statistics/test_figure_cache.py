@@ -241,12 +241,13 @@ def register(connection, number: str, person_id: int, day: dt.date) -> None:
         person_category="new_entrant", formal_transfer=False, valid=True))
 
 
-def _other_person(connection) -> int:
+def _other_person(connection, id_number: str = "152201199101010016", name: str = "另一人",
+                  born: dt.date = dt.date(1991, 1, 1)) -> int:
+    """A person written on ``connection`` (another request's, or the test's own)."""
     table = Person.__table__
     return connection.execute(table.insert().values(
-        id_number="152201199101010016", name="另一人", sex="male",
-        birth_date=dt.date(1991, 1, 1), hukou="urban", created_at=clock.now(),
-        updated_at=clock.now()).returning(table.c.id)).scalar_one()
+        id_number=id_number, name=name, sex="male", birth_date=born, hukou="urban",
+        created_at=clock.now(), updated_at=clock.now()).returning(table.c.id)).scalar_one()
 
 
 def test_a_reading_page_does_not_wait_for_a_writer_on_sqlite(app_ctx, make):

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from field_app.core.clock import clock
 from field_app.extensions import db
-from field_app.households.models import Person
 from field_app.indicators import Policy
 from field_app.jobs.queue import PERIODIC, Queue
 from field_app.statistics import figures
@@ -125,7 +124,8 @@ def test_a_write_committed_while_the_warmer_computes_leaves_the_entry_stale(
     def compute_while_another_request_writes(connection, *args):
         result = computing(connection, *args)
         with db.engine.begin() as other:
-            register(other, "JY99999999", _third_person(other), d("2024-05-01"))
+            third = _other_person(other, "152201199202020012", "第三人", dt.date(1992, 2, 2))
+            register(other, "JY99999999", third, d("2024-05-01"))
         return result
 
     monkeypatch.setitem(figures._KINDS, "page",
@@ -134,14 +134,6 @@ def test_a_write_committed_while_the_warmer_computes_leaves_the_entry_stale(
     monkeypatch.setitem(figures._KINDS, "page", (computing, figures._dump_page))
     assert not _served_from_cache(LEAGUE)
     assert _page(LEAGUE).values["new_employment_gross"] == 3
-
-
-def _third_person(connection) -> int:
-    table = Person.__table__
-    return connection.execute(table.insert().values(
-        id_number="152201199202020012", name="第三人", sex="male",
-        birth_date=dt.date(1992, 2, 2), hukou="urban", created_at=clock.now(),
-        updated_at=clock.now()).returning(table.c.id)).scalar_one()
 
 
 def test_the_worker_runs_the_warmer_every_minute(app, make):
