@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from field_app.channels.hires import settle_hires
-from field_app.channels.models import Channel, HireReview, HireReviewState
+from field_app.channels.models import BenefitPayee, Channel, HireReview, HireReviewState
 from field_app.core.clock import clock
 from field_app.extensions import db
 from tests.channels.checks_support import batch, hire, payee
@@ -72,8 +72,14 @@ def test_the_desk_settles_hires_and_registers_a_payee_on_a_phone(
     fits(phone)
     phone.screenshot(path=str(screenshot_dir / "checks-payees.png"), full_page=True)
     phone.click("button:text('办理失业登记')")
-    phone.wait_for_url(f"{live_server}/desk/persons/{paid.id}/unemployment")
+    phone.wait_for_url(f"{live_server}/desk/persons/{paid.id}/unemployment?**")
     assert "萨仁" in phone.content()
+    # The form starts from the payee's division, with the benefit ticked.
+    assert phone.locator("#receives_benefit").is_checked()
+    payee_division = db.session.scalar(select(BenefitPayee.division_code).where(
+        BenefitPayee.person_id == paid.id))
+    assert phone.locator("#division_code").input_value() == payee_division
+    phone.screenshot(path=str(screenshot_dir / "checks-payee-form.png"), full_page=True)
 
     phone.goto(f"{live_server}/channels/batches")
     fits(phone)
