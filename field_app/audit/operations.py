@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, event, func, insert, inspect, select
+from sqlalchemy import Connection, Select, event, func, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from field_app.audit import spread
@@ -16,7 +16,7 @@ from field_app.audit.masking import ShownEvent, shown
 from field_app.audit.models import AuditEvent, AuditEventDivision
 from field_app.core.clock import clock
 from field_app.core.db import TrackedMixin
-from field_app.core.sql import insert_rows
+from field_app.core.sql import insert_rows, streams_rows
 
 # Values never copied into the log; so is any column whose name says it holds a secret
 # (a TOTP seed, hashed recovery codes), so that a secret added later is not logged
@@ -109,6 +109,38 @@ def record_many(conn: Connection, rows: list[dict[str, Any]], *, actor: Actor,
     found = [row for row in conn.execute(written) if (row[1], row[2]) in extras]
     _attach(conn, [row[0] for row in found], [extras[(row[1], row[2])] for row in found],
             [row[3] for row in found])
+
+
+def record_inserted(conn: Connection, rows: Select, *, actor: Actor, action: str = "create",
+                    listed: Callable[[], list[dict[str, Any]]] | None = None,
+                    **shared: Any) -> None:
+    """Append one event per row of ``rows``, built by the database itself: ``rows``
+    selects the columns ``target_id``, ``division_code`` and ``after`` (a JSON object,
+    ``core.sql.json_object``) of the rows a bulk write has just inserted. ``shared`` columns (``target_type``, ``note``), the actor and
+    the time are the same for all, as in ``record_many``.
+
+    For the million new rows of a first import, the events' JSON is then made by the
+    database, in one ``INSERT ... SELECT``, rather than serialised and bound row by row in
+    Python. A new row belongs to its own division alone (``spread.bulk_extras``): no
+    further divisions to attach.
+
+    Where the bulk writer streams its rows to the server (``core.sql.streams_rows``:
+    PostgreSQL's COPY), the server stores each batch while Python makes the next, and an
+    ``INSERT ... SELECT`` would be the server's work alone, after the data's: there the
+    events come from ``listed()`` (the same events as ``record_many`` rows), if given.
+    """
+    if listed is not None and streams_rows(conn):
+        record_many(conn, listed(), actor=actor, **shared)
+        return
+    e = AuditEvent.__table__
+    constants = {"at": clock.now(), "actor_id": actor.user_id, "actor_name": actor.username,
+                 "ip": actor.ip, "action": action} | shared
+    source = rows.subquery("written")
+    fixed = [literal(value, e.c[name].type).label(name) for name, value in constants.items()]
+    statement = insert(e).from_select(
+        [*constants, "target_id", "division_code", "after"],
+        select(*fixed, source.c.target_id, source.c.division_code, source.c.after))
+    conn.execute(statement)
 
 
 def _columns(obj) -> dict[str, Any]:

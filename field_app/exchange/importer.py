@@ -6,25 +6,43 @@ it returns the faults and writes nothing. Otherwise
 each file is merged into its table by natural key: new keys are inserted in bulk
 (``core.sql.insert_rows``: COPY on PostgreSQL), changed rows are updated with one
 executemany UPDATE, identical rows are left alone, so a second import of the same data set
-changes nothing. Tables that a large import changed are analysed for the planner. The
-caller commits (or rolls back) once.
+changes nothing. Tables that a large import changed are analysed for the planner. On
+SQLite the figure cache's per-row triggers are paused while the importer writes, and the
+codes they would log are logged once at the end (``_FigureLog``). The caller commits (or
+rolls back) once.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import gc
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, text, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Integer,
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 
 from field_app.audit.actor import Actor, operator_actor
-from field_app.audit.operations import plain, record_many
+from field_app.audit.models import AuditEvent
+from field_app.audit.operations import plain, record_inserted, record_many
 from field_app.core.clock import clock
-from field_app.core.sql import insert_rows
+from field_app.core.sql import indexes_rebuilt, insert_rows, json_flag, json_object, key_text
 from field_app.divisions.models import Division
 from field_app.exchange.checks import head_faults
 from field_app.exchange.files import FILES
@@ -67,23 +85,35 @@ def existing_keys_in(conn: Connection) -> Callable[[str, set], set]:
     return existing_keys
 
 
-def plain_text(value: Any) -> str:
-    return str(plain(value))
-
-
 def _division_of(record: dict[str, Any]) -> str | None:
     return record.get("division_code") or record.get("village_code") or record.get("code")
 
 
+# The columns ``_division_of`` looks at, in its order.
+_DIVISION_COLUMNS = ("division_code", "village_code", "code")
+
+
+def _key_getter(key: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple]:
+    """``tuple(record[k] for k in key)``, without a generator per record."""
+    if len(key) == 1:
+        name = key[0]
+        return lambda record: (record[name],)
+    return operator.itemgetter(*key)
+
+
 def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
-          actor: Actor, now: dt.datetime, provenance: dict[str, Any] | None = None) -> Counts:
+          actor: Actor, now: dt.datetime, provenance: dict[str, Any] | None = None,
+          written: Callable[[list[dict[str, Any]], list[tuple[dict[str, Any], Any, list[str]]]],
+                            None] | None = None) -> Counts:
     """Insert new natural keys, update changed rows, leave identical rows alone.
 
     Every inserted row gets a ``create`` audit event (keyed by its natural key, with its
     values) and every changed row an ``update`` event with the values before and after,
     written in bulk beside the data. ``provenance`` (column: value, for the columns the
     table has) is written on the rows inserted or changed, never compared: a row the data
-    set leaves as it was keeps the provenance it had.
+    set leaves as it was keeps the provenance it had. ``written(inserted, updated)``, if
+    given, is told the records inserted and, for each changed row, (record, the row as it
+    was, the names of the changed columns).
     """
     actor_id = actor.user_id
     table = target.table
@@ -99,27 +129,29 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
         existing[tuple(row[k] for k in target.key)] = row
 
     counts = Counts()
-    inserts, updates, events = [], [], []
-    kind = table.name
+    inserts, updates, events, changes = [], [], [], []
+    # A plain str: the table's name is a str subclass, which sqlite3 adapts anew per row.
+    kind = str(table.name)
+    key_of = _key_getter(target.key)
     for record in records:
-        key = tuple(record[k] for k in target.key)
+        key = key_of(record)
         found = existing.get(key)
         if found is None:
             inserts.append(record)
-            events.append({"action": "create", "target_id": "|".join(map(plain_text, key)),
-                           "division_code": _division_of(record) or actor.division_code,
-                           # The engine's JSON serialiser writes dates and enums itself.
-                           "before": None, "after": dict(record)})
             continue
         changed = [name for name in names if normalise(found[name]) != record[name]]
         if changed:
             updates.append(record | {"_pk": found["_pk"]})
+            if written is not None:
+                changes.append((record, found, changed))
             events.append({"action": "update", "target_id": str(found["_pk"]),
                            "division_code": _division_of(record) or actor.division_code,
                            "before": {name: plain(found[name]) for name in changed},
                            "after": {name: plain(record[name]) for name in changed}})
         else:
             counts.unchanged += 1
+    if written is not None:
+        written(inserts, changes)
     write = target.write_as or (lambda record: record)
     marks = {name: value for name, value in (provenance or {}).items() if name in table.c}
     stamp = {"created_at": now, "updated_at": now, "created_by_id": actor_id,
@@ -127,13 +159,20 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     if inserts:
         if target.order:
             inserts.sort(key=target.order)
+        created = inserts  # as read, before ``write_as``: the events' values
         if target.write_as is not None:  # it changes the record in place: give it a copy
             inserts = [write(dict(record)) for record in inserts]
+        # A serial key narrows the events' query to the new rows (divisions have a code).
+        since = (conn.execute(select(func.max(pk))).scalar()
+                 if isinstance(pk.type, Integer) else None)
         insert_rows(conn, table, inserts, stamp)
         counts.inserted = len(inserts)
+        record_inserted(conn, _created_events(target, names, since=since, now=now, actor=actor),
+                        listed=lambda: _created_list(target, created, actor),
+                        actor=actor, target_type=kind, note="import")
     if updates:
-        written = [write(dict(record)) for record in updates]
-        columns = [name for name in written[0] if name != "_pk"]
+        changed_rows = [write(dict(record)) for record in updates]
+        columns = [name for name in changed_rows[0] if name != "_pk"]
         # Records a phone may edit offline carry a version: an import moves it on, so a
         # change made on the old version is answered as a conflict, not silently applied.
         versioned = {"version": table.c.version + 1} if "version" in table.c else {}
@@ -143,11 +182,58 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
             .values({name: bindparam(f"b_{name}") for name in columns}
                     | {"updated_at": now, "updated_by_id": actor_id} | marks | versioned)
         )
-        for chunk in chunks(written):
+        for chunk in chunks(changed_rows):
             conn.execute(statement, [{f"b_{k}": v for k, v in record.items()} for record in chunk])
         counts.updated = len(updates)
-    record_many(conn, events, actor=actor, target_type=kind, note="import")
+    if events:
+        record_many(conn, events, actor=actor, target_type=kind, note="import")
     return counts
+
+
+def _created_list(target: Target, records: list[dict[str, Any]],
+                  actor: Actor) -> list[dict[str, Any]]:
+    """The events of ``_created_events``, made in Python from the records themselves (the
+    record is the event's "after": nothing changes it from here on, and the engine's JSON
+    serialiser writes dates and enums itself)."""
+    key_of = _key_getter(target.key)
+    return [{"action": "create", "target_id": "|".join(str(plain(v)) for v in key_of(record)),
+             "division_code": _division_of(record) or actor.division_code,
+             "before": None, "after": record} for record in records]
+
+
+def _created_events(target: Target, names: list[str], *, since: int | None,
+                    now: dt.datetime, actor: Actor) -> Select:
+    """The ``create`` events of the rows ``merge`` has just inserted, as the database
+    makes them (``audit.operations.record_inserted``): keyed by the natural key's values
+    joined by "|", in the record's own division (else the actor's), with the record's
+    values, each read back as ``merge`` compares them (``Target.read_as``).
+
+    The rows are those created at ``now`` (this import's time, to the microsecond) by the
+    actor, and, for a table with a serial key, with a key above ``since`` (the largest
+    before the insert): on SQLite the import is the only writer; on PostgreSQL another
+    transaction may commit rows with ids in between, but not at this import's time.
+    """
+    table = target.table
+    pk = next(iter(table.primary_key.columns))
+    columns = {name: target.read_as.get(name, table.c.get(name)) for name in names}
+    keys = [key_text(columns[name]) for name in target.key]
+    target_id = keys[0] if len(keys) == 1 else functools.reduce(
+        lambda joined, part: joined + "|" + part, keys)
+    division = [columns[name] for name in _DIVISION_COLUMNS if name in columns]
+    pairs = []
+    for name, column in columns.items():
+        pairs += [name, json_flag(column) if isinstance(column.type, Boolean) else column]
+    fallback = literal(actor.division_code, String)
+    query = select(target_id.label("target_id"),
+                   (func.coalesce(*division, fallback) if division else fallback)
+                   .label("division_code"),
+                   json_object(*pairs).label("after")).where(
+        table.c.created_at == now,
+        table.c.created_by_id.is_(None) if actor.user_id is None
+        else table.c.created_by_id == actor.user_id)
+    if since is not None:
+        query = query.where(pk > since)
+    return query.order_by(pk)
 
 
 def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = None,
@@ -189,33 +275,45 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
         if dataset.errors:
             return ImportResult(sorted(dataset.errors, key=lambda e: (e.file, e.line)), {})
         step()
-        now = clock.now()
-        lookups = Lookups()
-        counts: dict[str, Counts] = {}
-        for filename, target in TARGETS.items():
-            parsed = dataset.files.get(filename)
-            if parsed is None:
-                continue
-            if filename == "household_members.csv":
-                lookups.household_ids = fetch_map(
-                    conn, Household.__table__, "code", "id",
-                    {row["household_code"] for row in parsed.rows})
-            if "id_number" in parsed.spec.column_names and filename != "persons.csv":
-                missing = {row["id_number"] for row in parsed.rows} - lookups.person_ids.keys()
-                if missing:
-                    # persons.csv is merged first, so the ids of the persons of every file
-                    # still to come are known now: one look-up (often one pass over the
-                    # table) instead of one per file.
-                    missing = _id_numbers_from(dataset, filename) - lookups.person_ids.keys()
-                    lookups.person_ids |= fetch_map(
-                        conn, Person.__table__, "id_number", "id", missing)
-            records = [target.to_record(row, lookups) for row in parsed.rows]
-            counts[filename] = merge(conn, target, records, actor=actor, now=now,
-                                     provenance=provenance)
-            step()
-        analyze_after_import(conn, [TARGETS[name].table for name, c in counts.items()
-                                    if c.inserted + c.updated >= ANALYZE_MIN_ROWS])
+        with _figure_log(conn) as log:
+            with indexes_rebuilt(conn, _bulk_tables(conn, dataset)):
+                counts = _merge_all(conn, dataset, actor=actor, now=clock.now(),
+                                    provenance=provenance, step=step, log=log)
+            # After the indexes are back: their statistics too.
+            analyze_after_import(conn, [TARGETS[name].table for name, c in counts.items()
+                                        if c.inserted + c.updated >= ANALYZE_MIN_ROWS])
     return ImportResult([], counts)
+
+
+def _merge_all(conn: Connection, dataset: Dataset, *, actor: Actor, now: dt.datetime,
+               provenance: dict[str, Any] | None, step: Callable[[], None],
+               log: _FigureLog | None) -> dict[str, Counts]:
+    """Merge every file of the checked ``dataset``, in the order of ``TARGETS``."""
+    lookups = Lookups()
+    counts: dict[str, Counts] = {}
+    for filename, target in TARGETS.items():
+        parsed = dataset.files.get(filename)
+        if parsed is None:
+            continue
+        if filename == "household_members.csv":
+            lookups.household_ids = fetch_map(
+                conn, Household.__table__, "code", "id",
+                {row["household_code"] for row in parsed.rows})
+        if "id_number" in parsed.spec.column_names and filename != "persons.csv":
+            missing = {row["id_number"] for row in parsed.rows} - lookups.person_ids.keys()
+            if missing:
+                # persons.csv is merged first, so the ids of the persons of every file
+                # still to come are known now: one look-up (often one pass over the
+                # table) instead of one per file.
+                missing = _id_numbers_from(dataset, filename) - lookups.person_ids.keys()
+                lookups.person_ids |= fetch_map(
+                    conn, Person.__table__, "id_number", "id", missing)
+        records = [target.to_record(row, lookups) for row in parsed.rows]
+        counts[filename] = merge(conn, target, records, actor=actor, now=now,
+                                 provenance=provenance,
+                                 written=None if log is None else log.collector(target))
+        step()
+    return counts
 
 
 def _id_numbers_from(dataset: Dataset, filename: str) -> set[str]:
@@ -245,6 +343,129 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+# --- the figure cache's write log, on SQLite ----------------------------------------------
+
+class _FigureLog:
+    """The division codes the figure cache's triggers (migration ``0020_speed``) would
+    log for what an import writes, gathered while SQLite's per-row triggers are paused
+    (``0024_import_speed``) and logged once, just before the import returns: the same
+    codes or more, never fewer, so no cached figure outlives a write it depends on.
+
+    Each table's codes as its trigger finds them, from the rows written (inserted, and
+    changed ones before and after the change): a record's own division; for an employment
+    registration also the divisions of the person's registrations and aid; for a member,
+    the household's village; for a spell or training, the villages of the person's
+    households; for a person whose birth date or sex changed, every division of the
+    person's records; any division ('') for a change to the tree. Asked after the last
+    file is merged, the tables hold every row the triggers would have seen, or later
+    ones, whose own codes are logged too (an import never deletes).
+    """
+
+    def __init__(self) -> None:
+        self.codes: set[str] = set()
+        self.registrants: set[int] = set()
+        self.members: set[int] = set()
+        self.households: set[int] = set()
+        self.corrected: set[int] = set()
+
+    def collector(self, target: Target) -> Callable[[list, list], None]:
+        table = target.table.name
+        own = _OWN_CODE.get(table)
+        bucket = {"employment_registrations": self.registrants, "transfer_spells": self.members,
+                  "trainings": self.members, "household_members": self.households}.get(table)
+        by = "household_id" if table == "household_members" else "person_id"
+        if own is None and bucket is None and table not in ("persons", "divisions"):
+            raise LookupError(f"no figure-cache codes for {table}")
+
+        def written(inserted: list, changed: list) -> None:
+            rows = [*inserted, *(record for record, _, _ in changed),
+                    *(before for _, before, _ in changed)]
+            if own is not None:
+                self.codes.update(row[own] for row in rows)
+            if bucket is not None:
+                bucket.update(row[by] for row in rows)
+            if table == "persons":
+                self.corrected.update(before["_pk"] for _, before, names in changed
+                                      if {"birth_date", "sex"} & set(names))
+            if table == "divisions" and (inserted or any(
+                    {"code", "level", "parent_code"} & set(names) for *_, names in changed)):
+                self.codes.add("")
+
+        return written
+
+    def write(self, conn: Connection) -> None:
+        codes = set(self.codes)
+        for ids, query in ((self.registrants, _REGISTRANT_CODES), (self.members, _MEMBER_CODES),
+                           (self.households, _HOUSEHOLD_CODES),
+                           (self.corrected, _PERSON_CODES)):
+            ordered = sorted(ids)
+            for chunk in chunks(ordered):
+                # Integer ids of this database, inlined: no bound-parameter limit applies.
+                listed = ",".join(str(int(i)) for i in chunk)
+                codes.update(conn.exec_driver_sql(query.format(ids=listed)).scalars())
+        codes.discard(None)
+        if codes:
+            conn.exec_driver_sql("INSERT OR REPLACE INTO figure_writes (code, xid) VALUES (?, 0)",
+                                 [(code,) for code in sorted(codes)])
+
+
+_OWN_CODE = {"employment_registrations": "division_code",
+             "unemployment_registrations": "division_code", "employment_aid": "division_code",
+             "natural_attrition": "division_code", "employed_totals": "division_code",
+             "households": "village_code"}
+_REGISTRANT_CODES = (
+    "SELECT division_code FROM employment_registrations WHERE person_id IN ({ids})"
+    " UNION SELECT division_code FROM employment_aid WHERE person_id IN ({ids})")
+_MEMBER_CODES = (
+    "SELECT h.village_code FROM household_members AS m"
+    " JOIN households AS h ON h.id = m.household_id WHERE m.person_id IN ({ids})")
+_HOUSEHOLD_CODES = "SELECT village_code FROM households WHERE id IN ({ids})"
+_PERSON_CODES = (
+    "SELECT division_code FROM employment_registrations WHERE person_id IN ({ids})"
+    " UNION SELECT division_code FROM unemployment_registrations WHERE person_id IN ({ids})"
+    " UNION SELECT division_code FROM employment_aid WHERE person_id IN ({ids})"
+    " UNION SELECT division_code FROM natural_attrition WHERE person_id IN ({ids})"
+    " UNION SELECT h.village_code FROM household_members AS m"
+    " JOIN households AS h ON h.id = m.household_id WHERE m.person_id IN ({ids})")
+
+
+@contextlib.contextmanager
+def _figure_log(conn: Connection) -> Iterator[_FigureLog | None]:
+    """On SQLite, pause the figure cache's per-row triggers for the import's writes and
+    log their codes once at the end (``_FigureLog``). The pause is a row of
+    ``figure_log_paused`` in the import's own transaction: no other connection ever sees
+    it (SQLite has one writer, and it is gone before the import returns, commit or not).
+    PostgreSQL's triggers run once per statement and are left to do their work."""
+    if conn.dialect.name != "sqlite":
+        yield None
+        return
+    conn.exec_driver_sql("INSERT INTO figure_log_paused (id) VALUES (1)")
+    log = _FigureLog()
+    try:
+        yield log
+        log.write(conn)
+    finally:
+        conn.exec_driver_sql("DELETE FROM figure_log_paused")
+
+
+# A table that is to gain this many rows, and more than it holds, has its
+# indexes made anew after the import on SQLite (``_bulk_tables``).
+REBUILD_MIN_ROWS = 50_000
+
+
+def _bulk_tables(conn: Connection, dataset: Dataset) -> list[Table]:
+    """The tables whose indexes SQLite builds faster anew than row by row for this data
+    set (``core.sql.indexes_rebuilt``): those it may more than double, by
+    ``REBUILD_MIN_ROWS`` or more; the audit log among them, which gains a row for each.
+    Elsewhere none."""
+    if conn.dialect.name != "sqlite":
+        return []
+    adding = {TARGETS[name].table: len(parsed.rows) for name, parsed in dataset.files.items()}
+    adding[AuditEvent.__table__] = sum(adding.values())
+    return [table for table, rows in adding.items() if rows >= REBUILD_MIN_ROWS
+            and rows > conn.execute(select(func.count()).select_from(table)).scalar()]
 
 
 # A table that gained or changed this many rows gets fresh planner statistics.
