@@ -12,6 +12,7 @@ from field_app.exchange.importer import import_dataset
 from field_app.extensions import db
 from field_app.households.models import Household, HouseholdMember, Person
 from field_app.models import Division, EmploymentRegistration
+from tests.exchange.csv_files import rewrite
 from tests.paths import EXAMPLES
 
 
@@ -33,15 +34,6 @@ def _import(directory):
 def _row_counts() -> dict[str, int]:
     return {t.name: db.session.execute(select(func.count()).select_from(t)).scalar_one()
             for t in db.metadata.sorted_tables}
-
-
-def _rewrite(path, change):
-    """Apply ``change(rows)`` to the CSV at ``path`` (rows as lists, header first)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    change(rows)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
 def test_small_example_imports_with_counts_per_file(app_ctx, small_dir):
@@ -84,7 +76,7 @@ def test_bad_example_leaves_an_existing_database_unchanged(app_ctx, small_dir, b
 
 def test_changed_row_updates_the_record_with_the_same_natural_key(app_ctx, dataset):
     _import(dataset)
-    _rewrite(dataset / "persons.csv", lambda rows: rows[1].__setitem__(1, "新名字"))
+    rewrite(dataset / "persons.csv", lambda rows: rows[1].__setitem__(1, "新名字"))
     result = _import(dataset)
     assert result.counts["persons.csv"].updated == 1
     assert result.counts["persons.csv"].inserted == 0
@@ -100,7 +92,7 @@ def test_later_member_row_moves_the_person_to_another_household(app_ctx, dataset
         rows.append([other[0], first[1], "other", "partial"])
         assert header[:2] == ["household_code", "id_number"]
 
-    _rewrite(dataset / "household_members.csv", move)
+    rewrite(dataset / "household_members.csv", move)
     assert _import(dataset).ok
     rows = list(csv.reader((dataset / "household_members.csv").read_text(encoding="utf-8").splitlines()))
     moved = rows[-1]
@@ -143,7 +135,7 @@ def test_references_may_point_at_records_already_in_the_database(app_ctx, datase
     later = tmp_path / "later"
     later.mkdir()
     shutil.copy(dataset / "employment_registrations.csv", later)
-    _rewrite(later / "employment_registrations.csv",
+    rewrite(later / "employment_registrations.csv",
              lambda rows: rows[1].__setitem__(0, "JY-LATER-1"))
     result = _import(later)
     assert result.ok
@@ -160,7 +152,7 @@ def test_bom_columns_in_any_order_and_alternative_booleans_are_accepted(app_ctx,
         for row in rows[1:]:
             row[flag] = {"1": "是", "0": "false"}[row[flag]]
 
-    _rewrite(dataset / "transfer_spells.csv", shuffle)
+    rewrite(dataset / "transfer_spells.csv", shuffle)
     path = dataset / "transfer_spells.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     result = _import(dataset)
@@ -199,7 +191,7 @@ def test_each_bad_value_is_reported_with_file_line_column_and_reason(
         rows[target][index] = value
         plant.line = target + 1
 
-    _rewrite(dataset / filename, plant)
+    rewrite(dataset / filename, plant)
     result = _import(dataset)
     assert not result.ok
     matching = [e for e in result.errors if (e.file, e.line, e.column) == (filename, plant.line, column)]
@@ -211,7 +203,7 @@ def test_each_bad_value_is_reported_with_file_line_column_and_reason(
 
 
 def test_unknown_and_missing_columns_are_reported_on_the_header_line(app_ctx, dataset):
-    _rewrite(dataset / "persons.csv", lambda rows: rows[0].__setitem__(1, "nmae"))
+    rewrite(dataset / "persons.csv", lambda rows: rows[0].__setitem__(1, "nmae"))
     errors = {(e.column, e.line) for e in _import(dataset).errors if e.file == "persons.csv"}
     assert ("nmae", 1) in errors
     assert ("name", 1) in errors
@@ -227,7 +219,7 @@ def test_employer_code_is_required_for_unit_but_not_for_flexible(app_ctx, datase
         unit[code] = ""
         clear.line = rows.index(unit) + 1
 
-    _rewrite(dataset / "employment_registrations.csv", clear)
+    rewrite(dataset / "employment_registrations.csv", clear)
     errors = _import(dataset).errors
     assert [(e.file, e.line, e.column) for e in errors] == [
         ("employment_registrations.csv", clear.line, "employer_uscc")]
@@ -243,7 +235,7 @@ def test_credit_code_issued_by_authority_y_is_accepted(app_ctx, dataset):
         kind, column = rows[0].index("employment_type"), rows[0].index("employer_uscc")
         next(r for r in rows[1:] if r[kind] == "unit")[column] = code
 
-    _rewrite(dataset / "employment_registrations.csv", use)
+    rewrite(dataset / "employment_registrations.csv", use)
     assert _import(dataset).ok
 
 

@@ -6,7 +6,6 @@ it does not (SQLite) the database builds them from the rows just written
 from __future__ import annotations
 
 import collections
-import csv
 import shutil
 
 import pytest
@@ -20,6 +19,7 @@ from field_app.exchange.importer import import_dataset
 from field_app.exchange.targets import TARGETS
 from field_app.extensions import db
 from field_app.households.models import Household, Person
+from tests.exchange.csv_files import read, rewrite
 
 Event = collections.namedtuple(
     "Event", "target_type target_id division_code after actor_name ip note")
@@ -109,14 +109,11 @@ def test_a_later_import_logs_only_the_rows_it_adds(app_ctx, small_dir, tmp_path,
     db.session.commit()
     more = tmp_path / "more"
     shutil.copytree(small_dir, more, ignore=shutil.ignore_patterns("*.json"))
-    with (more / "persons.csv").open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
+    first = read(more / "persons.csv")[1]
     # The first person again under a new ID number: the same birth date and sex.
-    number = rows[1][0][:14] + "9" + rows[1][0][15:17]
+    number = first[0][:14] + "9" + first[0][15:17]
     number += ric.calc_check_digit(number + "0")
-    with (more / "persons.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(
-            [*rows, [number, "新来的", *rows[1][2:]]])
+    rewrite(more / "persons.csv", lambda rows: rows.append([number, "新来的", *first[2:]]))
     events, counts = _created_events(more, streamed=streamed, monkeypatch=monkeypatch)
     assert counts["persons.csv"].inserted == 1
     assert [(e.target_type, e.target_id, e.after["name"]) for e in events] == [

@@ -3,7 +3,6 @@ itself (migration 0024_import_speed): never fewer codes than the triggers log.""
 from __future__ import annotations
 
 import contextlib
-import csv
 
 import pytest
 from sqlalchemy import func, select, text
@@ -14,20 +13,13 @@ from field_app.exchange.targets import TARGETS
 from field_app.extensions import db
 from field_app.households.models import Household
 from field_app.statistics.models import FigureWrite
+from tests.exchange.csv_files import read, rewrite
 
 
 @pytest.fixture
 def sqlite_only(app_ctx):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL's triggers run per statement and are never paused")
-
-
-def _rewrite(path, change):
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    change(rows)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
 def _logged_by(directory, *, triggers: bool, monkeypatch) -> set[str]:
@@ -52,23 +44,18 @@ def test_a_first_import_logs_every_code_the_triggers_log(sqlite_only, small_dir,
     assert by_importer >= by_triggers
 
 
-def _read(path):
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.reader(handle))
-
-
 def _village_of_person(dataset, id_number):
-    households = {row[0]: row[1] for row in _read(dataset / "households.csv")[1:]}
+    households = {row[0]: row[1] for row in read(dataset / "households.csv")[1:]}
     # A later row of the same person replaces an earlier one.
-    member = [row for row in _read(dataset / "household_members.csv")[1:]
+    member = [row for row in read(dataset / "household_members.csv")[1:]
               if row[1] == id_number][-1]
     return households[member[0]]
 
 
 def _registration_of_an_aided_person(dataset):
     """A new registration of a person with aid: the aid's division is logged (rule 5)."""
-    aid = _read(dataset / "employment_aid.csv")[1]
-    _rewrite(dataset / "employment_registrations.csv", lambda rows: rows.append(
+    aid = read(dataset / "employment_aid.csv")[1]
+    rewrite(dataset / "employment_registrations.csv", lambda rows: rows.append(
         ["JY09999999", aid[0], "152201001003", "flexible", "", "", "2026-01-05", "",
          "2026-01-06", "other", "0", "1"]))
     return {aid[1], "152201001003"}
@@ -76,9 +63,9 @@ def _registration_of_an_aided_person(dataset):
 
 def _spell_ended(dataset):
     """A changed spell: the villages of the person's household."""
-    rows = _read(dataset / "transfer_spells.csv")
+    rows = read(dataset / "transfer_spells.csv")
     spell = rows[-1]
-    _rewrite(dataset / "transfer_spells.csv",
+    rewrite(dataset / "transfer_spells.csv",
              lambda rows: rows[-1].__setitem__(3, "2026-09-30" if spell[3] != "2026-09-30"
                                                else "2026-09-29"))
     return {_village_of_person(dataset, spell[0])}
@@ -86,19 +73,19 @@ def _spell_ended(dataset):
 
 def _member_moved(dataset):
     """A member moved to a household of another banner: both villages."""
-    households = {row[0]: row[1] for row in _read(dataset / "households.csv")[1:]}
-    member = _read(dataset / "household_members.csv")[-1]
+    households = {row[0]: row[1] for row in read(dataset / "households.csv")[1:]}
+    member = read(dataset / "household_members.csv")[-1]
     other = next(code for code, village in households.items()
                  if village[:6] != households[member[0]][:6])
-    _rewrite(dataset / "household_members.csv",
+    rewrite(dataset / "household_members.csv",
              lambda rows: rows.append([other, member[1], "other", "partial"]))
     return {households[member[0]], households[other]}
 
 
 def _registration_moved(dataset):
     """A registration moved to another division: the old and the new division."""
-    row = _read(dataset / "employment_registrations.csv")[1]
-    _rewrite(dataset / "employment_registrations.csv",
+    row = read(dataset / "employment_registrations.csv")[1]
+    rewrite(dataset / "employment_registrations.csv",
              lambda rows: rows[1].__setitem__(2, "152202003002"))
     return {row[2], "152202003002"}
 
