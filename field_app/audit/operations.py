@@ -116,8 +116,9 @@ def record_inserted(conn: Connection, rows: Select, *, actor: Actor, action: str
                     **shared: Any) -> None:
     """Append one event per row of ``rows``, built by the database itself: ``rows``
     selects the columns ``target_id``, ``division_code`` and ``after`` (a JSON object,
-    ``core.sql.json_object``) of the rows a bulk write has just inserted. ``shared`` columns (``target_type``, ``note``), the actor and
-    the time are the same for all, as in ``record_many``.
+    ``core.sql.json_object``) of the rows a bulk write has just inserted. ``shared``
+    columns (``target_type``, ``note``), the actor and the time are the same for all, as
+    in ``record_many``.
 
     For the million new rows of a first import, the events' JSON is then made by the
     database, in one ``INSERT ... SELECT``, rather than serialised and bound row by row in
