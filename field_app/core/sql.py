@@ -13,6 +13,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import JSON, Boolean, Column, Connection, Date, Integer, String, Table, insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
@@ -255,20 +256,33 @@ def _executemany_sqlite(conn: Connection, table: Table, columns: list[Column], v
 
 
 @contextlib.contextmanager
-def indexes_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[None]:
-    """On SQLite, the ``CREATE INDEX`` indexes of ``tables`` are dropped while the block
-    writes and made again, as they were, after it; elsewhere nothing happens.
+def indexes_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[list[Table]]:
+    """The secondary indexes of ``tables`` dropped while the block writes and made again,
+    as they were, after it; the block is given the tables whose indexes are gone.
 
-    Rows inserted in no particular key order update every index page by page, spilling
-    and reading back pages all over the file; building an index afresh sorts its keys once.
-    For an import that doubles a table of a million rows this saves about a seventh of the
-    time. It is all in the writer's transaction: other connections keep reading the last
-    committed state, indexes included, and a rollback brings the indexes back. (The
-    indexes SQLite makes for a UNIQUE or PRIMARY KEY constraint stay: they cannot be
-    dropped, and they check the rows as they come.) On PostgreSQL dropping an index would
-    lock the table against every reader until the commit."""
-    if conn.dialect.name != "sqlite" or not tables:
-        yield
+    Rows inserted in no particular key order update every index entry by entry (on
+    SQLite spilling and reading back pages all over the file); building an index afresh
+    sorts its keys once. It is all in the writer's transaction: a rollback brings every
+    index back. The indexes behind a PRIMARY KEY or UNIQUE constraint stay: they check
+    the rows as they come.
+
+    SQLite: the ``CREATE INDEX`` indexes go; other connections keep reading the last
+    committed state, indexes included. PostgreSQL (``_pg_rebuilt``): the indexes no
+    constraint owns go, and so do the foreign keys between two of ``tables`` (checked
+    row by row on insert, once by a join when added again); that takes the tables' ACCESS
+    EXCLUSIVE lock until the commit, so readers of these tables wait for the import. It
+    is asked for only when the import more than doubles every one of them, which in
+    practice is a first load; if another transaction holds one of them for longer than
+    ``REBUILD_LOCK_TIMEOUT_MS``, nothing is dropped and the block gets ``[]``."""
+    if not tables:
+        yield []
+        return
+    if conn.dialect.name == "postgresql":
+        with _pg_rebuilt(conn, tables) as rebuilt:
+            yield rebuilt
+        return
+    if conn.dialect.name != "sqlite":
+        yield []
         return
     names = [str(table.name) for table in tables]
     marks = ", ".join("?" * len(names))
@@ -280,10 +294,70 @@ def indexes_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[None]
         conn.exec_driver_sql(f"DROP INDEX {preparer.quote(name)}")
     # Made again only after the block has written everything; after an exception the
     # caller rolls back, which restores them.
-    yield
+    yield list(tables)
     with bulk_cache(conn):
         for _name, sql in indexes:
             conn.exec_driver_sql(sql)
+
+
+# How long a PostgreSQL import waits for the tables' exclusive lock before it writes with
+# their indexes in place (``indexes_rebuilt``).
+REBUILD_LOCK_TIMEOUT_MS = 2_000
+# Sort memory for building the indexes again (PostgreSQL's default is 64 MB).
+REBUILD_MAINTENANCE_MEM = "256MB"
+
+_PG_INDEXES = """
+    SELECT CAST(i.indexrelid AS regclass)::text, pg_get_indexdef(i.indexrelid)
+    FROM pg_index AS i
+    WHERE i.indrelid = ANY(CAST(%(tables)s AS regclass[])) AND NOT i.indisprimary
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid)
+    ORDER BY 1"""
+_PG_FOREIGN_KEYS = """
+    SELECT CAST(c.conrelid AS regclass)::text, quote_ident(c.conname),
+           pg_get_constraintdef(c.oid)
+    FROM pg_constraint AS c
+    WHERE c.contype = 'f' AND c.conrelid = ANY(CAST(%(tables)s AS regclass[]))
+      AND c.confrelid = ANY(CAST(%(tables)s AS regclass[]))
+    ORDER BY 1, 2"""
+
+
+@contextlib.contextmanager
+def _pg_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[list[Table]]:
+    preparer = conn.dialect.identifier_preparer
+    names = sorted(preparer.format_table(table) for table in tables)
+    listed = {"tables": names}
+    previous = conn.exec_driver_sql("SELECT current_setting('lock_timeout')").scalar_one()
+    conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)",
+                         (f"{REBUILD_LOCK_TIMEOUT_MS}ms",))
+    savepoint = conn.begin_nested()
+    try:
+        # All the locks at once, in one order: no deadlock with another such import.
+        conn.exec_driver_sql(f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE")
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        savepoint.rollback()
+        conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (previous,))
+        yield []
+        return
+    savepoint.commit()
+    conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (previous,))
+    indexes = conn.exec_driver_sql(_PG_INDEXES, listed).all()
+    keys = conn.exec_driver_sql(_PG_FOREIGN_KEYS, listed).all()
+    for table, name, _definition in keys:
+        conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    for name, _definition in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {name}")
+    # After an exception the caller rolls back, which restores them.
+    yield list(tables)
+    memory = conn.exec_driver_sql("SELECT current_setting('maintenance_work_mem')").scalar_one()
+    conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %s, true)",
+                         (REBUILD_MAINTENANCE_MEM,))
+    for _name, definition in indexes:
+        conn.exec_driver_sql(definition)
+    for table, name, definition in keys:  # checked in one pass each
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+    conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %s, true)", (memory,))
 
 
 @contextlib.contextmanager

@@ -6,10 +6,12 @@ it returns the faults and writes nothing. Otherwise
 each file is merged into its table by natural key: new keys are inserted in bulk
 (``core.sql.insert_rows``: COPY on PostgreSQL), changed rows are updated with one
 executemany UPDATE, identical rows are left alone, so a second import of the same data set
-changes nothing. Tables that a large import changed are analysed for the planner. On
-SQLite the figure cache's per-row triggers are paused while the importer writes, and the
-codes they would log are logged once at the end (``_FigureLog``). The caller commits (or
-rolls back) once.
+changes nothing. A table the import more than doubles is written without its secondary
+indexes (and, on PostgreSQL, the foreign keys between such tables), built again at the end
+(``_bulk_tables``, ``core.sql.indexes_rebuilt``). Tables that a large import changed are
+analysed for the planner. On SQLite the figure cache's per-row triggers are paused while
+the importer writes, and the codes they would log are logged once at the end
+(``_FigureLog``). The caller commits (or rolls back) once.
 """
 from __future__ import annotations
 
@@ -104,7 +106,7 @@ def _key_getter(key: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple]:
 def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
           actor: Actor, now: dt.datetime, provenance: dict[str, Any] | None = None,
           written: Callable[[list[dict[str, Any]], list[tuple[dict[str, Any], Any, list[str]]]],
-                            None] | None = None) -> Counts:
+                            None] | None = None, events_listed: bool = True) -> Counts:
     """Insert new natural keys, update changed rows, leave identical rows alone.
 
     Every inserted row gets a ``create`` audit event (keyed by its natural key, with its
@@ -113,7 +115,9 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     table has) is written on the rows inserted or changed, never compared: a row the data
     set leaves as it was keeps the provenance it had. ``written(inserted, updated)``, if
     given, is told the records inserted and, for each changed row, (record, the row as it
-    was, the names of the changed columns).
+    was, the names of the changed columns). The ``create`` events are built by the
+    database (``audit.operations.record_inserted``), or, with ``events_listed`` and where
+    the rows are streamed to the server, listed in Python beside them.
     """
     actor_id = actor.user_id
     table = target.table
@@ -168,7 +172,8 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
         insert_rows(conn, table, inserts, stamp)
         counts.inserted = len(inserts)
         record_inserted(conn, _created_events(target, names, since=since, now=now, actor=actor),
-                        listed=lambda: _created_list(target, created, actor),
+                        listed=(lambda: _created_list(target, created, actor))
+                        if events_listed else None,
                         actor=actor, target_type=kind, note="import")
     if updates:
         changed_rows = [write(dict(record)) for record in updates]
@@ -276,9 +281,12 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
             return ImportResult(sorted(dataset.errors, key=lambda e: (e.file, e.line)), {})
         step()
         with _figure_log(conn) as log:
-            with indexes_rebuilt(conn, _bulk_tables(conn, dataset)):
+            with indexes_rebuilt(conn, _bulk_tables(conn, dataset)) as rebuilt:
+                # An audit log without its indexes takes the events fastest from one
+                # INSERT ... SELECT per table, on every database (``merge``).
                 counts = _merge_all(conn, dataset, actor=actor, now=clock.now(),
-                                    provenance=provenance, step=step, log=log)
+                                    provenance=provenance, step=step, log=log,
+                                    events_listed=AuditEvent.__table__ not in rebuilt)
             # After the indexes are back: their statistics too.
             analyze_after_import(conn, [TARGETS[name].table for name, c in counts.items()
                                         if c.inserted + c.updated >= ANALYZE_MIN_ROWS])
@@ -287,7 +295,7 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
 
 def _merge_all(conn: Connection, dataset: Dataset, *, actor: Actor, now: dt.datetime,
                provenance: dict[str, Any] | None, step: Callable[[], None],
-               log: _FigureLog | None) -> dict[str, Counts]:
+               log: _FigureLog | None, events_listed: bool = True) -> dict[str, Counts]:
     """Merge every file of the checked ``dataset``, in the order of ``TARGETS``."""
     lookups = Lookups()
     counts: dict[str, Counts] = {}
@@ -310,7 +318,7 @@ def _merge_all(conn: Connection, dataset: Dataset, *, actor: Actor, now: dt.date
                     conn, Person.__table__, "id_number", "id", missing)
         records = [target.to_record(row, lookups) for row in parsed.rows]
         counts[filename] = merge(conn, target, records, actor=actor, now=now,
-                                 provenance=provenance,
+                                 provenance=provenance, events_listed=events_listed,
                                  written=None if log is None else log.collector(target))
         step()
     return counts
@@ -451,21 +459,25 @@ def _figure_log(conn: Connection) -> Iterator[_FigureLog | None]:
 
 
 # A table that is to gain this many rows, and more than it holds, has its
-# indexes made anew after the import on SQLite (``_bulk_tables``).
+# indexes made anew after the import (``_bulk_tables``).
 REBUILD_MIN_ROWS = 50_000
 
 
 def _bulk_tables(conn: Connection, dataset: Dataset) -> list[Table]:
-    """The tables whose indexes SQLite builds faster anew than row by row for this data
-    set (``core.sql.indexes_rebuilt``): those it may more than double, by
-    ``REBUILD_MIN_ROWS`` or more; the audit log among them, which gains a row for each.
-    Elsewhere none."""
-    if conn.dialect.name != "sqlite":
-        return []
+    """The tables whose indexes are built faster anew than row by row for this data set
+    (``core.sql.indexes_rebuilt``): those it may more than double, by
+    ``REBUILD_MIN_ROWS`` or more; the audit log among them, which gains a row for each."""
     adding = {TARGETS[name].table: len(parsed.rows) for name, parsed in dataset.files.items()}
     adding[AuditEvent.__table__] = sum(adding.values())
-    return [table for table, rows in adding.items() if rows >= REBUILD_MIN_ROWS
-            and rows > conn.execute(select(func.count()).select_from(table)).scalar()]
+    return [table for table, rows in adding.items()
+            if rows >= REBUILD_MIN_ROWS and rows > _rows_up_to(conn, table, rows)]
+
+
+def _rows_up_to(conn: Connection, table: Table, limit: int) -> int:
+    """How many rows ``table`` holds, counted no further than ``limit`` (the audit log
+    of a long-running service holds many millions)."""
+    first = select(literal(1)).select_from(table).limit(limit).subquery()
+    return conn.execute(select(func.count()).select_from(first)).scalar_one()
 
 
 # A table that gained or changed this many rows gets fresh planner statistics.
