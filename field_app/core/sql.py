@@ -349,21 +349,38 @@ def indexes_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[list[
     if conn.dialect.name != "sqlite":
         yield []
         return
-    names = [str(table.name) for table in tables]
-    marks = ", ".join("?" * len(names))
-    indexes = conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        f" AND tbl_name IN ({marks}) ORDER BY name", tuple(names)).all()
-    preparer = conn.dialect.identifier_preparer
-    for name, _sql in indexes:
-        conn.exec_driver_sql(f"DROP INDEX {preparer.quote(name)}")
-    with _geometry_triggers_deferred(conn, tables):
-        # Made again only after the block has written everything; after an exception
-        # the caller rolls back, which restores them.
+    names = tuple(str(table.name) for table in tables)
+    # The indexes made again only after the block has written everything (and the
+    # geometry checks made).
+    with bulk_cache(conn), sqlite_dropped(conn, "index", f"tbl_name IN ({marks(names)})",
+                                          names), _geometry_triggers_deferred(conn, tables):
         yield list(tables)
-    with bulk_cache(conn):
-        for _name, sql in indexes:
-            conn.exec_driver_sql(sql)
+
+
+def marks(values: Sequence) -> str:
+    """One ``?`` per value, for an ``IN (...)`` (``NULL`` for none: matches nothing)."""
+    return ", ".join("?" * len(values)) or "NULL"
+
+
+@contextlib.contextmanager
+def sqlite_dropped(conn: Connection, kind: str, condition: str,
+                   params: Sequence = ()) -> Iterator[list[str]]:
+    """SQLite's ``kind`` objects ("index" or "trigger") that ``condition`` (SQL on
+    ``sqlite_master``, with ``params``) picks, dropped while the block runs and created
+    again from their own SQL after it; the block gets their names. An index behind a
+    PRIMARY KEY or UNIQUE constraint has no SQL of its own and is never picked. After an
+    exception nothing is created: the caller rolls back, which restores them all."""
+    if kind not in ("index", "trigger"):
+        raise ValueError(f"not a schema object to drop: {kind!r}")
+    found = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL"
+        f" AND ({condition}) ORDER BY name", (kind, *params)).all()
+    quote = conn.dialect.identifier_preparer.quote
+    for name, _sql in found:
+        conn.exec_driver_sql(f"DROP {kind.upper()} {quote(name)}")
+    yield [name for name, _sql in found]
+    for _name, sql in found:
+        conn.exec_driver_sql(sql)
 
 
 @contextlib.contextmanager
@@ -381,43 +398,34 @@ def _geometry_triggers_deferred(conn: Connection, tables: Sequence[Table]) -> It
     preparer = conn.dialect.identifier_preparer
     spatial = [(table, column) for table in tables for column in table.columns
                if isinstance(column.type, Geometry)]
-    triggers = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({})".format(
-            ", ".join("?" * 2 * len(spatial)) or "NULL"),
-        tuple(f"{prefix}_{table.name}_{column.name}"
-              for table, column in spatial for prefix in ("ggi", "tmi"))).all()
-    if not triggers:
-        yield
-        return
+    names = tuple(f"{prefix}_{table.name}_{column.name}"
+                  for table, column in spatial for prefix in ("ggi", "tmi"))
     since = {table: conn.exec_driver_sql(
         f"SELECT max(rowid) FROM {preparer.format_table(table)}").scalar()
         for table in {table for table, _ in spatial}}
-    for name, _sql in triggers:
-        conn.exec_driver_sql(f"DROP TRIGGER {preparer.quote(name)}")
-    yield
-    for table, column in spatial:
-        found = {"table": str(table.name), "column": str(column.name),
-                 "since": -1 if since[table] is None else since[table]}
-        # The condition of SpatiaLite's ggi_ trigger, for every new row at once.
-        broken = conn.exec_driver_sql(
-            f"SELECT rowid FROM {preparer.format_table(table)} AS new"
-            f" WHERE rowid > :since AND (SELECT geometry_type FROM geometry_columns"
-            f" WHERE Lower(f_table_name) = Lower(:table)"
-            f" AND Lower(f_geometry_column) = Lower(:column)"
-            f" AND GeometryConstraints(new.{preparer.quote(column.name)}, geometry_type,"
-            f" srid) = 1) IS NULL LIMIT 1", found).first()
-        if broken is not None:
-            raise IntegrityError("ggi", found, sqlite3.IntegrityError(
-                f"{table.name}.{column.name} violates Geometry constraint"
-                f" [geom-type or SRID not allowed]"))
-        conn.exec_driver_sql(
-            "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ',"
-            " 'now') WHERE Lower(f_table_name) = Lower(:table)"
-            " AND Lower(f_geometry_column) = Lower(:column)"
-            " AND EXISTS (SELECT 1 FROM {} WHERE rowid > :since)".format(
-                preparer.format_table(table)), found)
-    for _name, sql in triggers:
-        conn.exec_driver_sql(sql)
+    with sqlite_dropped(conn, "trigger", f"name IN ({marks(names)})", names) as dropped:
+        yield
+        for table, column in spatial if dropped else ():
+            found = {"table": str(table.name), "column": str(column.name),
+                     "since": -1 if since[table] is None else since[table]}
+            # The condition of SpatiaLite's ggi_ trigger, for every new row at once.
+            broken = conn.exec_driver_sql(
+                f"SELECT rowid FROM {preparer.format_table(table)} AS new"
+                f" WHERE rowid > :since AND (SELECT geometry_type FROM geometry_columns"
+                f" WHERE Lower(f_table_name) = Lower(:table)"
+                f" AND Lower(f_geometry_column) = Lower(:column)"
+                f" AND GeometryConstraints(new.{preparer.quote(column.name)}, geometry_type,"
+                f" srid) = 1) IS NULL LIMIT 1", found).first()
+            if broken is not None:
+                raise IntegrityError("ggi", found, sqlite3.IntegrityError(
+                    f"{table.name}.{column.name} violates Geometry constraint"
+                    f" [geom-type or SRID not allowed]"))
+            conn.exec_driver_sql(
+                "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ',"
+                " 'now') WHERE Lower(f_table_name) = Lower(:table)"
+                " AND Lower(f_geometry_column) = Lower(:column)"
+                " AND EXISTS (SELECT 1 FROM {} WHERE rowid > :since)".format(
+                    preparer.format_table(table)), found)
 
 
 # How long a PostgreSQL import waits for the tables' exclusive lock before it writes with

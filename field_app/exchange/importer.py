@@ -52,6 +52,8 @@ from field_app.core.sql import (
     json_flag,
     json_object,
     key_text,
+    marks,
+    sqlite_dropped,
 )
 from field_app.divisions.models import Division
 from field_app.exchange.checks import head_faults
@@ -462,20 +464,13 @@ def _figure_log(conn: Connection, bulk: list[Table]) -> Iterator[_FigureLog | No
         yield None
         return
     conn.exec_driver_sql("INSERT INTO figure_log_paused (id) VALUES (1)")
-    names = [str(table.name) for table in bulk]
-    triggers = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-        " AND name LIKE 'figure\\_writes\\_%' ESCAPE '\\' AND tbl_name IN ({})"
-        " ORDER BY name".format(", ".join("?" * len(names)) or "NULL"), tuple(names)).all()
-    for name, _sql in triggers:
-        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    names = tuple(str(table.name) for table in bulk)
     log = _FigureLog()
     try:
-        yield log
-        log.write(conn)
-        # After an exception the caller rolls back, which restores them.
-        for _name, sql in triggers:
-            conn.exec_driver_sql(sql)
+        with sqlite_dropped(conn, "trigger", "name LIKE 'figure\\_writes\\_%' ESCAPE '\\'"
+                            f" AND tbl_name IN ({marks(names)})", names):
+            yield log
+            log.write(conn)
     finally:
         conn.exec_driver_sql("DELETE FROM figure_log_paused")
 
