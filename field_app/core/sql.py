@@ -7,6 +7,8 @@ table of writers keyed by dialect and driver.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import itertools
 import operator
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +27,7 @@ from sqlalchemy import (
     Table,
     insert,
 )
+from sqlalchemy.dialects.sqlite import base as sqlite_types
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -185,31 +188,49 @@ def insert_rows(
         conn.execute(insert(table), [dict(row) | constants for row in rows])
         return
     dialect = conn.dialect
-    processors = [
-        column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns
-    ]
-    row_processors = processors[: len(names)]
-    constant_values = tuple(
+    processors = [_bind_processor(column, dialect) for column in columns]
+    constant_values = [
         value if processor is None else processor(value)
         for value, processor in zip(constants.values(), processors[len(names):])
-    )
-    processed = [(i, processor) for i, processor in enumerate(row_processors) if processor]
-    get = operator.itemgetter(*names)
-    single = len(names) == 1
+    ]
 
-    def values(row: Mapping[str, Any]) -> tuple:
-        found = get(row)
-        if single:
-            found = (found,)
-        if processed:
-            found = list(found)
-            for i, processor in processed:
-                found[i] = processor(found[i])
-            return (*found, *constant_values)
-        return found + constant_values
+    def batches(order: Sequence[int]) -> Iterator[Iterator[tuple]]:
+        """The rows as tuples of their processed values, the columns in ``order``
+        (indexes into ``columns``), ``BULK_BATCH`` rows at a time.
+
+        Made a column at a time: ``map`` with an ``itemgetter`` and the column's
+        processor, the columns joined by ``zip``, so no Python function runs per row
+        (a per-row function took 5.8 s of a million persons' 2.6 million rows).
+        """
+        for start in range(0, len(rows), BULK_BATCH):
+            chunk = rows[start:start + BULK_BATCH]
+            made = []
+            for i in order:
+                if i >= len(names):
+                    made.append(itertools.repeat(constant_values[i - len(names)], len(chunk)))
+                    continue
+                values = map(operator.itemgetter(names[i]), chunk)
+                made.append(values if processors[i] is None else map(processors[i], values))
+            yield zip(*made, strict=True)
 
     writer = _BULK_WRITERS.get((dialect.name, dialect.driver), _executemany)
-    writer(conn, table, columns, (values(row) for row in rows))
+    writer(conn, table, columns, batches)
+
+
+def _bind_processor(column: Column, dialect) -> Any:
+    """The column type's bind processor; on SQLite, for a date, a faster one of the same
+    result. SQLAlchemy's formats each date through a dict of its parts (1.9 s of a
+    million persons' import); ``date.isoformat`` writes the same text, its default
+    storage format, and anything else still goes to SQLAlchemy's."""
+    impl = column.type.dialect_impl(dialect)
+    processor = impl.bind_processor(dialect)
+    if (isinstance(impl, sqlite_types.DATE)
+            and impl._storage_format == sqlite_types.DATE._storage_format):
+        date, general = dt.date, processor
+
+        def processor(value):
+            return value.isoformat() if type(value) is date else general(value)
+    return processor
 
 
 def _plain_insert_possible(table: Table, columns: list[Column]) -> bool:
@@ -227,28 +248,19 @@ def _plain_insert_possible(table: Table, columns: list[Column]) -> bool:
     return True
 
 
-def _executemany(conn: Connection, table: Table, columns: list[Column], values) -> None:
+def _executemany(conn: Connection, table: Table, columns: list[Column], batches) -> None:
     keys = [column.key for column in columns]
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
     if compiled.positiontup is None:  # a driver with named parameters
-        rows = [dict(zip(keys, row)) for row in values]
-        for start in range(0, len(rows), BULK_BATCH):
-            conn.exec_driver_sql(compiled.string, rows[start:start + BULK_BATCH])
+        for batch in batches(range(len(keys))):
+            conn.exec_driver_sql(compiled.string, [dict(zip(keys, row)) for row in batch])
         return
     # The compiled INSERT lists its parameters in the table's column order.
-    order = [keys.index(name) for name in compiled.positiontup]
-    reorder = None if order == list(range(len(keys))) else operator.itemgetter(*order)
-    batch: list[tuple] = []
-    for row in values:
-        batch.append(row if reorder is None else reorder(row))
-        if len(batch) == BULK_BATCH:
-            conn.exec_driver_sql(compiled.string, batch)
-            batch = []
-    if batch:
-        conn.exec_driver_sql(compiled.string, batch)
+    for batch in batches([keys.index(name) for name in compiled.positiontup]):
+        conn.exec_driver_sql(compiled.string, list(batch))
 
 
-def _copy_psycopg(conn: Connection, table: Table, columns: list[Column], values) -> None:
+def _copy_psycopg(conn: Connection, table: Table, columns: list[Column], batches) -> None:
     # COPY ... FROM STDIN in text format. Geometry values arrive as the EWKT the bind
     # processor makes of them, which the geometry input function reads as ST_GeomFromEWKT
     # would; every other value is adapted by psycopg as for a bound parameter.
@@ -259,26 +271,27 @@ def _copy_psycopg(conn: Connection, table: Table, columns: list[Column], values)
     driver_connection = conn.connection.driver_connection
     try:
         with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in values:
-                copy.write_row(row)
+            for batch in batches(range(len(columns))):
+                for row in batch:
+                    copy.write_row(row)
     except conn.dialect.loaded_dbapi.Error as error:
         # As ``conn.execute`` raises it: a broken constraint is SQLAlchemy's IntegrityError.
         raise DBAPIError.instance(statement, None, error,
                                   conn.dialect.loaded_dbapi.Error) from error
 
 
-def _executemany_sqlite(conn: Connection, table: Table, columns: list[Column], values) -> None:
+def _executemany_sqlite(conn: Connection, table: Table, columns: list[Column], batches) -> None:
     checks = [c for c in table.constraints if isinstance(c, CheckConstraint)]
     # New rows are found by their rowid, above the largest before: not with keys given.
     keyed = any(column.primary_key and isinstance(column.type, Integer) for column in columns)
     if not checks or keyed:
         with bulk_cache(conn):
-            _executemany(conn, table, columns, values)
+            _executemany(conn, table, columns, batches)
         return
     name = conn.dialect.identifier_preparer.format_table(table)
     since = conn.exec_driver_sql(f"SELECT max(rowid) FROM {name}").scalar()
     with bulk_cache(conn), _checks_deferred(conn):
-        _executemany(conn, table, columns, values)
+        _executemany(conn, table, columns, batches)
     _check_rows(conn, table, checks, since)
 
 

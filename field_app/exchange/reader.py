@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import operator
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from field_app.core.codes import Level, is_ancestor, level_of
 from field_app.core.i18n import both
-from field_app.exchange.columns import CellError, Column, is_memoisable
+from field_app.exchange.columns import CellError, Column, convert_all, is_memoisable
 from field_app.exchange.files import BY_NAME, FILES, FileSpec
 
 
@@ -53,13 +54,7 @@ class Dataset:
         parsed = self.files.get(filename)
         if parsed is None:
             return set()
-        return {row_key(parsed.spec, row) for row in parsed.rows}
-
-
-def row_key(spec: FileSpec, row: dict[str, Any]) -> Any:
-    if len(spec.key) == 1:
-        return row[spec.key[0]]
-    return tuple(row[name] for name in spec.key)
+        return set(map(operator.itemgetter(*parsed.spec.key), parsed.rows))
 
 
 NOT_UTF8 = _l("文件不是UTF-8编码，请另存为“CSV UTF-8”格式")
@@ -150,7 +145,8 @@ def _row_converter(columns: list[Column], memo: dict) -> Callable[[list[str]], d
     """A function turning a row's cells into the row, or ``None`` when a required cell is
     empty; a cell that does not convert raises ``CellError``.
 
-    The fast path of ``parse_file``: no fault reporting, and the memoisable converters
+    The row-by-row reader's fast path (``_parse_rows``; a clean file is read a column at a
+    time, ``_parse_clean``): no fault reporting, and the memoisable converters
     (``columns.memoisable``) run once per distinct text in the whole data set, through
     ``memo``, which lives as long as one ``read_dataset``.
     """
@@ -186,7 +182,7 @@ _MISSING = object()
 
 def _cell_errors(columns: list[Column], cells: list[str], filename: str, line: int,
                  errors: list[RowError]) -> None:
-    """Report every bad cell of a row the fast path refused."""
+    """Report every bad cell of a row ``_row_converter`` refused."""
     for col, raw in zip(columns, cells):
         value = raw.strip()
         if not value:
@@ -203,7 +199,12 @@ def _cell_errors(columns: list[Column], cells: list[str], filename: str, line: i
 def parse_file(spec: FileSpec, filename: str, text: str, errors: list[RowError],
                memo: dict | None = None) -> ParsedFile:
     """Parse one file; ``memo`` (see ``_row_converter``) may be shared by the files of a
-    data set."""
+    data set. A clean file is read a column at a time (``_parse_clean``); any other, row by
+    row, with every fault reported (``_parse_rows``)."""
+    memo = {} if memo is None else memo
+    clean = _parse_clean(spec, filename, text, memo)
+    if clean is not None:
+        return clean
     reader = csv.reader(io.StringIO(text, newline=""))
     parsed = ParsedFile(spec, [], [])
     try:
@@ -217,8 +218,97 @@ def parse_file(spec: FileSpec, filename: str, text: str, errors: list[RowError],
     return parsed
 
 
+class _NotClean(Exception):
+    """The file has something ``_parse_rows`` must read row by row to report."""
+
+
+def _parse_clean(spec: FileSpec, filename: str, text: str, memo: dict) -> ParsedFile | None:
+    """The file as ``_parse_rows`` would parse it, made a column at a time, if it is clean:
+    a good header, each row on one line with as many cells as the header, every cell
+    converted, every row check passed, no natural key twice. Otherwise ``None``, and
+    nothing is reported: the caller reads the file again row by row, which finds and
+    reports every fault, so a clean file and a faulty one are judged by the same code.
+
+    A row-by-row loop in Python cost 15 of the 17 s that the 2.6 million rows of a million
+    persons took to read; here the cells are split, stripped, looked up in the converters'
+    memo and made into rows by ``csv``, ``zip``, ``map`` and ``dict``, and a converter
+    runs once per distinct text (memoisable ones) or once per cell (others).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        known = set(spec.column_names)
+        if (len(header) < 2 or not known.issuperset(header)
+                or len(set(header)) != len(header)
+                or any(col.required and col.name not in header for col in spec.columns)):
+            return None
+        absent = [col for col in spec.columns if col.name not in header]
+        names = header + [col.name for col in absent]
+        converters = [spec.column(name) for name in header]
+        rows: list[dict[str, Any]] = []
+        # A slice of the file at a time: its cells are let go once its rows are made.
+        while body := list(itertools.islice(reader, CLEAN_SLICE)):
+            # A blank line is a row of no cells, a short or long row another count.
+            if set(map(len, body)) != {len(header)}:
+                return None
+            columns = [_converted_column(col, cells, memo)
+                       for col, cells in zip(converters, zip(*body))]
+            columns += [itertools.repeat(col.default, len(body)) for col in absent]
+            rows += map(dict, map(zip, itertools.repeat(names), zip(*columns)))
+    except (csv.Error, _NotClean):
+        return None
+    if not rows or reader.line_num != len(rows) + 1:  # a cell over several lines
+        return None
+    for check in ROW_CHECKS.get(filename, ()):
+        for row in rows:
+            for _fault in check(row):
+                return None
+    keys = list(map(operator.itemgetter(*spec.key), rows))
+    if len(set(keys)) != len(keys):  # a later row replaces an earlier one
+        return None
+    return ParsedFile(spec, rows, list(range(2, len(rows) + 2)))
+
+
+# Rows ``_parse_clean`` splits into columns at a time.
+CLEAN_SLICE = 50_000
+
+
+def _converted_column(column: Column, cells: tuple[str, ...], memo: dict) -> list[Any]:
+    """The cells of one column converted as ``_row_converter`` converts them (through the
+    converter's ``columns.at_once`` where it has one), or ``_NotClean`` if one does not
+    convert or a required one is empty."""
+    texts = list(map(str.strip, cells))
+    empty = "" in texts
+    if empty and column.required:
+        raise _NotClean
+    convert, default = column.convert, column.default
+    try:
+        if is_memoisable(convert):
+            cache = memo.setdefault(convert, {})
+            if not empty:
+                try:  # every text seen before (an ID number in a later file): one pass
+                    return list(map(cache.__getitem__, texts))
+                except KeyError:
+                    pass
+            new = set(texts).difference(cache)
+            new.discard("")
+            new_texts = list(new)
+            cache.update(zip(new_texts, convert_all(convert, new_texts)))
+            if not empty:
+                return list(map(cache.__getitem__, texts))
+            if default is None:  # every other text is in the cache now, and "" is not
+                return list(map(cache.get, texts))
+            return [cache[text] if text else default for text in texts]
+        if not empty:
+            return convert_all(convert, texts)
+        values = iter(convert_all(convert, [text for text in texts if text]))
+    except CellError:
+        raise _NotClean from None
+    return [next(values) if text else default for text in texts]
+
+
 def _parse_rows(spec: FileSpec, filename: str, reader, parsed: ParsedFile,
-                errors: list[RowError], memo: dict | None) -> None:
+                errors: list[RowError], memo: dict) -> None:
     header = next(reader, None)
     if header is None:
         return
@@ -244,8 +334,8 @@ def _parse_rows(spec: FileSpec, filename: str, reader, parsed: ParsedFile,
     converters = [spec.column(name) for name in header]
     absent = [(col.name, col.default) for col in spec.columns if col.name not in header]
     checks = ROW_CHECKS.get(filename, ())
-    convert_row = _row_converter(converters, {} if memo is None else memo)
-    key_of = operator.itemgetter(*spec.key)  # row_key without a call per row
+    convert_row = _row_converter(converters, memo)
+    key_of = operator.itemgetter(*spec.key)  # a row's natural key (alone, or a tuple)
     by_key: dict[Any, int] = {}
     for cells in reader:
         line = reader.line_num
@@ -324,13 +414,17 @@ def _check_references(dataset: Dataset, existing_keys) -> None:
     known: dict[str, set] = {}
     for parsed in dataset.files.values():
         for ref in parsed.spec.references:
-            wanted = {row[ref.column] for row in parsed.rows if row.get(ref.column) is not None}
+            wanted = set(map(operator.methodcaller("get", ref.column), parsed.rows))
+            wanted.discard(None)
             if ref.target not in known:
                 known[ref.target] = dataset.keys(ref.target)
             missing = wanted - known[ref.target]
             if missing:
                 found = existing_keys(ref.target, missing)
                 known[ref.target] |= found
+                missing -= found
+            if not missing:  # every row refers to a known record: all are kept
+                continue
             target_keys = known[ref.target]
             keep_rows, keep_lines = [], []
             for row, line in zip(parsed.rows, parsed.lines):

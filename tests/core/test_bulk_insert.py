@@ -144,3 +144,60 @@ def test_households_written_in_bulk_keep_their_geometry_rules(village):
         assert db.session.scalar(select(func.count()).select_from(Household)) == 20
         if sqlite:
             assert _triggers() == before
+
+
+def test_rows_over_several_batches_are_stored_as_an_insert_stores_them(village, monkeypatch):
+    """Values are made a column at a time, in batches: every row keeps its own values
+    in every column, dates (a datetime given for a date too) as SQLAlchemy writes them."""
+    monkeypatch.setattr("field_app.core.sql.BULK_BATCH", 7)
+    conn = db.session.connection()
+    people = _persons(30)
+    people[4]["birth_date"] = dt.date(1, 2, 3)
+    people[5]["birth_date"] = dt.datetime(1985, 6, 7, 23, 59)
+    insert_rows(conn, Person.__table__, people[:15], STAMP)
+    db.session.add_all(Person(**person, **STAMP) for person in people[15:])
+    db.session.flush()
+    # The bulk rows and the ORM's rows are stored alike, byte for byte.
+    stored = db.session.execute(text(
+        "SELECT id_number, name, sex, CAST(birth_date AS TEXT), hukou,"
+        " CAST(created_at AS TEXT) FROM persons ORDER BY id_number")).all()
+    assert len(stored) == 30
+    assert [row[0] for row in stored] == [person["id_number"] for person in people]
+    assert [row[1] for row in stored] == [person["name"] for person in people]
+    assert [row[4] for row in stored] == [person["hukou"] for person in people]
+    assert {row[5] for row in stored} == {row[5] for row in stored[15:]}
+    dates = [row[3] for row in stored]
+    assert dates[4] == "0001-02-03" and dates[5] == "1985-06-07"
+    assert set(dates[:4] + dates[6:]) == {"1990-01-01"}
+    assert [row[2] for row in stored] == [person["sex"] for person in people]
+
+
+def test_a_natural_key_written_twice_in_bulk_is_refused_and_nothing_stays(village):
+    """Inside ``indexes_rebuilt`` the UNIQUE constraints stay and check the rows as they
+    come: the second row with the same ID number is refused, nothing is written, and the
+    constraint is there for the next writer."""
+    table = Person.__table__
+    constraints = _unique_constraints()
+    twice = _persons(3) + [_persons(1)[0] | {"name": "另一人"}]
+    with pytest.raises(IntegrityError) as refused:
+        with db.session.begin_nested():
+            with indexes_rebuilt(db.session.connection(), [table]):
+                insert_rows(db.session.connection(), table, twice, STAMP)
+    assert "id_number" in str(refused.value.orig)
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+    assert _unique_constraints() == constraints
+    with indexes_rebuilt(db.session.connection(), [table]):
+        insert_rows(db.session.connection(), table, _persons(3), STAMP)
+    assert _unique_constraints() == constraints
+    with pytest.raises(IntegrityError):  # and it holds again for the next writer
+        with db.session.begin_nested():
+            insert_rows(db.session.connection(), table, _persons(1), STAMP)
+
+
+def _unique_constraints() -> list:
+    if db.engine.dialect.name == "sqlite":
+        return db.session.execute(text(
+            "SELECT name FROM pragma_index_list('persons') WHERE \"unique\"")).all()
+    return db.session.execute(text(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = 'persons'::regclass ORDER BY 1")).all()
