@@ -237,10 +237,8 @@ def _parse_clean(spec: FileSpec, filename: str, text: str, memo: dict) -> Parsed
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip() for name in next(reader, [])]
-        known = set(spec.column_names)
-        if (len(header) < 2 or not known.issuperset(header)
-                or len(set(header)) != len(header)
-                or any(col.required and col.name not in header for col in spec.columns)):
+        # One column alone: a blank line would read as an empty cell, not as no row.
+        if len(header) < 2 or _header_faults(spec, filename, header):
             return None
         absent = [col for col in spec.columns if col.name not in header]
         names = header + [col.name for col in absent]
@@ -307,28 +305,29 @@ def _converted_column(column: Column, cells: tuple[str, ...], memo: dict) -> lis
     return [next(values) if text else default for text in texts]
 
 
+def _header_faults(spec: FileSpec, filename: str, header: list[str]) -> list[RowError]:
+    """The faults of a file's header (its names stripped): an unknown column, a column
+    twice, a required column missing. Both readers judge the header by this alone."""
+    known = set(spec.column_names)
+    faults = [RowError(filename, 1, name, name, both(_l("未知列「%(name)s」", name=name)))
+              for name in header if name not in known]
+    faults += [RowError(filename, 1, name, name, both(_l("列名重复")))
+               for name in {n for n in header if header.count(n) > 1}]
+    faults += [RowError(filename, 1, col.name, "",
+                        both(_l("缺少必填列「%(name)s」", name=col.name)))
+               for col in spec.columns if col.required and col.name not in header]
+    return faults
+
+
 def _parse_rows(spec: FileSpec, filename: str, reader, parsed: ParsedFile,
                 errors: list[RowError], memo: dict) -> None:
     header = next(reader, None)
     if header is None:
         return
     header = [name.strip() for name in header]
-    known = set(spec.column_names)
-    bad_header = False
-    for name in header:
-        if name not in known:
-            errors.append(RowError(filename, 1, name, name,
-                                       both(_l("未知列「%(name)s」", name=name))))
-            bad_header = True
-    for name in {n for n in header if header.count(n) > 1}:
-        errors.append(RowError(filename, 1, name, name, both(_l("列名重复"))))
-        bad_header = True
-    for col in spec.columns:
-        if col.required and col.name not in header:
-            errors.append(RowError(filename, 1, col.name, "",
-                                       both(_l("缺少必填列「%(name)s」", name=col.name))))
-            bad_header = True
-    if bad_header:
+    faults = _header_faults(spec, filename, header)
+    if faults:
+        errors.extend(faults)
         return
 
     converters = [spec.column(name) for name in header]
