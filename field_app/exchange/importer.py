@@ -137,7 +137,7 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     existing: dict[Any, Any] = {}
     first = target.key[0]
     query = select(pk.label("_pk"), *read_cols)
-    wanted = {record[first] for record in records}
+    wanted = set(map(operator.itemgetter(first), records))
     for found in rows_with_keys(conn, table, query, first, wanted):
         row = found._mapping
         existing[tuple(row[k] for k in target.key)] = row
@@ -147,23 +147,26 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     # A plain str: the table's name is a str subclass, which sqlite3 adapts anew per row.
     kind = str(table.name)
     key_of = _key_getter(target.key)
-    for record in records:
-        key = key_of(record)
-        found = existing.get(key)
-        if found is None:
-            inserts.append(record)
-            continue
-        changed = [name for name in names if normalise(found[name]) != record[name]]
-        if changed:
-            updates.append(record | {"_pk": found["_pk"]})
-            if written is not None:
-                changes.append((record, found, changed))
-            events.append({"action": "update", "target_id": str(found["_pk"]),
-                           "division_code": _division_of(record) or actor.division_code,
-                           "before": {name: plain(found[name]) for name in changed},
-                           "after": {name: plain(record[name]) for name in changed}})
-        else:
-            counts.unchanged += 1
+    if not existing:  # none of these keys is stored: every record is new
+        inserts = list(records)
+    else:
+        for record in records:
+            key = key_of(record)
+            found = existing.get(key)
+            if found is None:
+                inserts.append(record)
+                continue
+            changed = [name for name in names if normalise(found[name]) != record[name]]
+            if changed:
+                updates.append(record | {"_pk": found["_pk"]})
+                if written is not None:
+                    changes.append((record, found, changed))
+                events.append({"action": "update", "target_id": str(found["_pk"]),
+                               "division_code": _division_of(record) or actor.division_code,
+                               "before": {name: plain(found[name]) for name in changed},
+                               "after": {name: plain(record[name]) for name in changed}})
+            else:
+                counts.unchanged += 1
     if written is not None:
         written(inserts, changes)
     write = target.write_as or (lambda record: record)
@@ -317,9 +320,9 @@ def _merge_all(conn: Connection, dataset: Dataset, *, actor: Actor, now: dt.date
         if filename == "household_members.csv":
             lookups.household_ids = fetch_map(
                 conn, Household.__table__, "code", "id",
-                {row["household_code"] for row in parsed.rows})
+                set(map(operator.itemgetter("household_code"), parsed.rows)))
         if "id_number" in parsed.spec.column_names and filename != "persons.csv":
-            missing = {row["id_number"] for row in parsed.rows} - lookups.person_ids.keys()
+            missing = set(map(_ID_NUMBER, parsed.rows)) - lookups.person_ids.keys()
             if missing:
                 # persons.csv is merged first, so the ids of the persons of every file
                 # still to come are known now: one look-up (often one pass over the
@@ -335,6 +338,9 @@ def _merge_all(conn: Connection, dataset: Dataset, *, actor: Actor, now: dt.date
     return counts
 
 
+_ID_NUMBER = operator.itemgetter("id_number")
+
+
 def _id_numbers_from(dataset: Dataset, filename: str) -> set[str]:
     """The ID numbers in ``filename`` and the files merged after it."""
     names = list(TARGETS)
@@ -342,7 +348,7 @@ def _id_numbers_from(dataset: Dataset, filename: str) -> set[str]:
     for name in names[names.index(filename):]:
         parsed = dataset.files.get(name)
         if parsed is not None and "id_number" in parsed.spec.column_names:
-            wanted.update(row["id_number"] for row in parsed.rows)
+            wanted.update(map(_ID_NUMBER, parsed.rows))
     return wanted
 
 
@@ -402,9 +408,9 @@ class _FigureLog:
             rows = [*inserted, *(record for record, _, _ in changed),
                     *(before for _, before, _ in changed)]
             if own is not None:
-                self.codes.update(row[own] for row in rows)
+                self.codes.update(map(operator.itemgetter(own), rows))
             if bucket is not None:
-                bucket.update(row[by] for row in rows)
+                bucket.update(map(operator.itemgetter(by), rows))
             if table == "persons":
                 self.corrected.update(before["_pk"] for _, before, names in changed
                                       if {"birth_date", "sex"} & set(names))
@@ -420,9 +426,9 @@ class _FigureLog:
                            (self.households, _HOUSEHOLD_CODES),
                            (self.corrected, _PERSON_CODES)):
             ordered = sorted(ids)
-            for chunk in chunks(ordered):
+            for chunk in chunks(ordered, _INLINED_IDS):
                 # Integer ids of this database, inlined: no bound-parameter limit applies.
-                listed = ",".join(str(int(i)) for i in chunk)
+                listed = ",".join(map(str, map(int, chunk)))
                 codes.update(conn.exec_driver_sql(query.format(ids=listed)).scalars())
         codes.discard(None)
         if codes:
@@ -430,6 +436,8 @@ class _FigureLog:
                                  [(code,) for code in sorted(codes)])
 
 
+# Ids inlined in one query of ``_FigureLog.write`` (its queries return each code once).
+_INLINED_IDS = 50_000
 _OWN_CODE = {"employment_registrations": "division_code",
              "unemployment_registrations": "division_code", "employment_aid": "division_code",
              "natural_attrition": "division_code", "employed_totals": "division_code",
@@ -438,9 +446,9 @@ _REGISTRANT_CODES = (
     "SELECT division_code FROM employment_registrations WHERE person_id IN ({ids})"
     " UNION SELECT division_code FROM employment_aid WHERE person_id IN ({ids})")
 _MEMBER_CODES = (
-    "SELECT h.village_code FROM household_members AS m"
+    "SELECT DISTINCT h.village_code FROM household_members AS m"
     " JOIN households AS h ON h.id = m.household_id WHERE m.person_id IN ({ids})")
-_HOUSEHOLD_CODES = "SELECT village_code FROM households WHERE id IN ({ids})"
+_HOUSEHOLD_CODES = "SELECT DISTINCT village_code FROM households WHERE id IN ({ids})"
 _PERSON_CODES = (
     "SELECT division_code FROM employment_registrations WHERE person_id IN ({ids})"
     " UNION SELECT division_code FROM unemployment_registrations WHERE person_id IN ({ids})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +48,11 @@ def normalise(value):
     return value.value if hasattr(value, "value") else value
 
 
+@functools.cache  # a few tens of thousands of days: each made once, not once per person
+def _birth_date(digits: str) -> dt.date:
+    return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+
+
 def _person(row, lookups):
     number = row["id_number"]
     return {
@@ -54,8 +60,8 @@ def _person(row, lookups):
         "name": row["name"],
         "hukou": row["hukou"],
         "phone": row["phone"],
-        "birth_date": dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-        "sex": "male" if int(number[16]) % 2 else "female",
+        "birth_date": _birth_date(number[6:14]),
+        "sex": "male" if number[16] in "13579" else "female",
     }
 
 
