@@ -507,6 +507,21 @@ def prepare_database(kind: str, url: str):
     return app
 
 
+LOOP_ADDITIONS = 5_000_000
+
+
+def loop_seconds() -> float:
+    """The best of three runs of a fixed pure-Python loop: how fast the CPU is just now."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(LOOP_ADDITIONS):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def machine(conn, kind: str) -> str:
     """Cores and versions; on a SQLite run the PostgreSQL server at the default URL is
     asked for its version too, if it answers."""
@@ -792,6 +807,7 @@ def main(argv: list[str] | None = None) -> int:
         with engine.connect() as conn:
             machine_line = machine(conn, args.db)
         load_before = os.getloadavg()[0]
+        loop_before = loop_seconds()
         if args.pages_only:
             pages = time_pages(app, args.repeat)
             engine.dispose()
@@ -799,6 +815,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"database    {args.db}: {engine.url.render_as_string(hide_password=True)}")
             print(f"load        1-minute load average {load_before:.2f} before, "
                   f"{os.getloadavg()[0]:.2f} after")
+            print(f"cpu speed   a fixed loop of {LOOP_ADDITIONS:,} additions, best of 3: "
+                  f"{loop_before:.2f} s before, {loop_seconds():.2f} s after")
             return 0 if _print_pages(pages, args) else 1
         if args.no_import:
             counts = None
@@ -817,6 +835,7 @@ def main(argv: list[str] | None = None) -> int:
             for division in (LEAGUE, BANNER) for grouped in (True, False)]
         pages = time_pages(app, args.repeat)
         load_after = os.getloadavg()[0]
+        loop_after = loop_seconds()
         engine.dispose()
 
     limit = INDICATOR_TARGET[args.db] * max(1.0, args.persons / 1_000_000)
@@ -831,6 +850,10 @@ def main(argv: list[str] | None = None) -> int:
     # Other work on the machine slows every figure below; the load average tells how much.
     print(f"load        1-minute load average {load_before:.2f} before the import, "
           f"{load_after:.2f} after the timings")
+    # A shared virtual machine's CPU is not always as fast: a fixed loop took from 1.65 to
+    # 2.91 s on one machine within an hour. Runs are comparable only at a like speed.
+    print(f"cpu speed   a fixed loop of {LOOP_ADDITIONS:,} additions, best of 3: "
+          f"{loop_before:.2f} s before the import, {loop_after:.2f} s after the timings")
     print()
     rate = None
     if counts is not None:
