@@ -104,18 +104,31 @@ def _json_object_sqlite(element, compiler, **kw):
 
 @compiles(json_object, "postgresql")
 def _json_object_pg(element, compiler, **kw):
-    return "json_build_object(%s)" % _json_pairs(element, compiler, **kw)
+    """``row_to_json`` of a one-row subquery whose columns are named by the keys: the same
+    object as ``json_build_object(name, value, ...)`` (each value through the same JSON
+    conversion, the keys in order), without the spaces around its colons, and made a third
+    faster: ``json_build_object``, a variadic function of "any", finds each argument's
+    type and its output function anew for every row (the create events of a million
+    persons: 6.6 s instead of 8.8 in one ``INSERT ... SELECT``)."""
+    columns = ", ".join(f'{value} AS "{key}"'
+                        for key, value in _json_items(element, compiler, **kw))
+    return f"(SELECT row_to_json(_json_row) FROM (SELECT {columns}) AS _json_row)"
 
 
 def _json_pairs(element, compiler, **kw) -> str:
-    parts = []
+    return ", ".join(f"'{key}', {value}" for key, value in _json_items(element, compiler, **kw))
+
+
+def _json_items(element, compiler, **kw) -> list[tuple[str, str]]:
+    """The (name, compiled value) pairs of a ``json_object``."""
+    items = []
     clauses = list(element.clauses)
     for name, value in zip(clauses[::2], clauses[1::2]):
         key = name.value
         if not key.isidentifier():
             raise ValueError(f"json_object: {key!r} is not a plain name")
-        parts.append(f"'{key}', {compiler.process(value, **kw)}")
-    return ", ".join(parts)
+        items.append((key, compiler.process(value, **kw)))
+    return items
 
 
 class json_flag(FunctionElement):

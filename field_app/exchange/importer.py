@@ -176,6 +176,8 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     if inserts:
         if target.order:
             inserts.sort(key=target.order)
+        elif target.postgresql_order and conn.dialect.name == "postgresql":
+            inserts.sort(key=target.postgresql_order)
         created = inserts  # as read, before ``write_as``: the events' values
         if target.write_as is not None:  # it changes the record in place: give it a copy
             inserts = [write(dict(record)) for record in inserts]

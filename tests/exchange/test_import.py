@@ -45,6 +45,21 @@ def test_small_example_imports_with_counts_per_file(app_ctx, small_dir):
     assert _row_counts()["household_members"] == 594
 
 
+def test_new_persons_are_stored_in_id_number_order_on_postgresql(app_ctx, small_dir):
+    """PostgreSQL takes a unique index's keys fastest in ascending order
+    (``Target.postgresql_order``); SQLite keeps the file's order. Either way every
+    person of the file is stored once, with its own data."""
+    assert _import(small_dir).ok
+    stored = db.session.execute(select(Person.id_number, Person.name).order_by(Person.id)).all()
+    with open(small_dir / "persons.csv", encoding="utf-8-sig", newline="") as file:
+        in_file = [(row["id_number"], row["name"]) for row in csv.DictReader(file)]
+    assert in_file != sorted(in_file)  # the example lists them in no particular order
+    if db.engine.dialect.name == "postgresql":
+        assert stored == sorted(in_file)
+    else:
+        assert stored == in_file
+
+
 def test_second_import_of_same_data_set_changes_nothing(app_ctx, small_dir):
     _import(small_dir)
     before = _row_counts()
