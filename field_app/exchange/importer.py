@@ -45,6 +45,7 @@ from field_app.audit.actor import Actor, operator_actor
 from field_app.audit.models import AuditEvent
 from field_app.audit.operations import plain, record_inserted, record_many
 from field_app.core.clock import clock
+from field_app.core.database import checkpoint_later
 from field_app.core.sql import (
     bulk_cache,
     indexes_rebuilt,
@@ -296,6 +297,8 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
             return ImportResult(sorted(dataset.errors, key=lambda e: (e.file, e.line)), {})
         step()
         bulk = _bulk_tables(conn, dataset)
+        if bulk:
+            checkpoint_later(conn)  # SQLite: the commit's WAL copied in a thread after it
         with bulk_cache(conn), _figure_log(conn, bulk) as log:
             with indexes_rebuilt(conn, bulk) as rebuilt:
                 # An audit log without its indexes takes the events fastest from one

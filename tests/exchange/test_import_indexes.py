@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import struct
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -15,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from field_app.audit.models import AuditEvent
 from field_app.core import sql
+from field_app.core.database import wait_for_checkpoints
 from field_app.exchange import importer
 from field_app.exchange.importer import import_dataset
 from field_app.extensions import db
@@ -60,6 +63,41 @@ def watched(monkeypatch):
 
     monkeypatch.setattr(importer, "indexes_rebuilt", watching)
     return seen
+
+
+def _wal_frames(path: str) -> tuple[int, int]:
+    """(frames in the WAL, frames of it copied into the database file), as the WAL-index
+    header in the ``-shm`` file has them (``mxFrame`` at byte 16, ``nBackfill`` at 96:
+    https://www.sqlite.org/walformat.html)."""
+    header = Path(path + "-shm").read_bytes()[:100]
+    return struct.unpack_from("=I", header, 16)[0], struct.unpack_from("=I", header, 96)[0]
+
+
+def test_a_large_import_is_copied_from_the_wal_after_its_commit_not_in_it(
+        app_ctx, small_dir, monkeypatch):
+    """SQLite: the commit of a large import appends it to the WAL and returns; a thread
+    copies it into the database file once the connection is back in the pool, and the
+    connection checkpoints by itself again after (``core.database.checkpoint_later``).
+    PostgreSQL has its own checkpointer: no thread."""
+    monkeypatch.setattr(importer, "REBUILD_MIN_ROWS", 1)  # the small data set counts as large
+    wait_for_checkpoints()  # none of an earlier test's left running
+    with db.engine.connect() as conn:
+        assert import_dataset(conn, small_dir).ok
+        driver = conn.connection.dbapi_connection
+        conn.commit()
+        if db.engine.dialect.name == "sqlite":
+            frames, copied = _wal_frames(db.engine.url.database)
+            assert frames > copied  # the import's pages are in the WAL alone
+    finished = wait_for_checkpoints()
+    if db.engine.dialect.name != "sqlite":
+        assert finished == []
+        return
+    assert len(finished) == 1
+    busy, log_frames, log_copied = finished[0]
+    assert busy == 0 and log_copied == log_frames >= frames > 0
+    frames, copied = _wal_frames(db.engine.url.database)
+    assert frames == copied
+    assert driver.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
 
 
 def test_a_large_import_builds_the_indexes_anew_and_they_hold_every_row(
