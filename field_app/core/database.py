@@ -90,8 +90,10 @@ def checkpoint_later(connection: Connection) -> None:
     checkpoint runs at a time, so a writer committing meanwhile finds it running and skips
     its own automatic one. The thread is no daemon: a command ends after its checkpoint.
     """
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite" or not connection.engine.url.database:
         return
+    if connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() != "wal":
+        return  # a database in memory: no WAL, nothing to copy
     info = connection.connection.info
     if _CHECKPOINT_LATER not in info:
         pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
