@@ -13,6 +13,7 @@ a transaction just before it, which waits for the lock like any.
 """
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import sqlite3
@@ -68,8 +69,9 @@ def configure_engine(engine: Engine) -> None:
 # --- SQLite: the WAL checkpoint of a bulk write, in a thread -------------------------------
 
 _CHECKPOINT_LATER = "field_app.checkpoint_later"  # in a pooled connection's ``info``
-_checkpoints: list[threading.Thread] = []
-_checkpointed: list[tuple[int, int, int]] = []
+_checkpoints: list[threading.Thread] = []  # those not yet seen ended
+# The latest results, for ``wait_for_checkpoints``: a server that never asks keeps a few.
+_checkpointed: collections.deque[tuple[int, int, int]] = collections.deque(maxlen=100)
 _checkpoints_lock = threading.Lock()
 _log = logging.getLogger(__name__)
 
@@ -110,7 +112,7 @@ def _on_sqlite_checkin(dbapi_connection, connection_record) -> None:
         dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {pages}")
     thread = threading.Thread(target=_checkpoint, args=(path,), name="sqlite-checkpoint")
     with _checkpoints_lock:
-        _checkpoints.append(thread)
+        _checkpoints[:] = [*(t for t in _checkpoints if t.is_alive()), thread]
     thread.start()
 
 
