@@ -13,15 +13,24 @@ analysed for the planner. On SQLite the figure cache's per-row triggers are paus
 the importer writes (dropped, on the tables it more than doubles), and the codes they
 would log are logged once at the end (``_FigureLog``); the page cache is large for the
 whole import (``core.sql.bulk_cache``). The caller commits (or rolls back) once.
+
+A large data set (``PIPELINE_MIN_ROWS``) is written while it is read
+(``_import_while_reading``): each file is checked and merged as soon as it is read, against
+the database as it was before the import (a second connection, ``_view_before``), and on
+any fault everything is rolled back to a savepoint; the faults and the rows written are
+those of the sequential import.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
 import gc
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -55,12 +64,22 @@ from field_app.core.sql import (
     key_text,
     marks,
     sqlite_dropped,
+    streams_rows,
 )
 from field_app.divisions.models import Division
 from field_app.exchange.checks import head_faults
 from field_app.exchange.files import FILES
 from field_app.exchange.lookups import chunks, fetch_map, rows_with_keys
-from field_app.exchange.reader import Dataset, RowError, read_dataset
+from field_app.exchange.reader import (
+    Dataset,
+    ParsedFile,
+    RowError,
+    check_references,
+    check_village_levels,
+    dataset_directory,
+    read_dataset,
+    read_file,
+)
 from field_app.exchange.scope import lock_faults, scope_faults
 from field_app.exchange.targets import TARGETS, Lookups, Target, normalise
 from field_app.households.models import Household, Person
@@ -117,7 +136,8 @@ def _key_getter(key: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple]:
 def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
           actor: Actor, now: dt.datetime, provenance: dict[str, Any] | None = None,
           written: Callable[[list[dict[str, Any]], list[tuple[dict[str, Any], Any, list[str]]]],
-                            None] | None = None, events_listed: bool = True) -> Counts:
+                            None] | None = None, events_listed: bool = True,
+          later: Callable[[Callable[[], None]], None] | None = None) -> Counts:
     """Insert new natural keys, update changed rows, leave identical rows alone.
 
     Every inserted row gets a ``create`` audit event (keyed by its natural key, with its
@@ -128,7 +148,9 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     given, is told the records inserted and, for each changed row, (record, the row as it
     was, the names of the changed columns). The ``create`` events are built by the
     database (``audit.operations.record_inserted``), or, with ``events_listed`` and where
-    the rows are streamed to the server, listed in Python beside them.
+    the rows are streamed to the server, listed in Python beside them. ``later(work)``, if
+    given, is handed that writing of the ``create`` events instead of it being done here
+    (``_InBackground``: the importer reads on meanwhile).
     """
     actor_id = actor.user_id
     table = target.table
@@ -187,10 +209,12 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
                  if isinstance(pk.type, Integer) else None)
         insert_rows(conn, table, inserts, stamp)
         counts.inserted = len(inserts)
-        record_inserted(conn, _created_events(target, names, since=since, now=now, actor=actor),
-                        listed=(lambda: _created_list(target, created, actor))
-                        if events_listed else None,
-                        actor=actor, target_type=kind, note="import")
+        created_events = functools.partial(
+            record_inserted, conn, _created_events(target, names, since=since, now=now,
+                                                   actor=actor),
+            listed=(lambda: _created_list(target, created, actor)) if events_listed else None,
+            actor=actor, target_type=kind, note="import")
+        (later or _at_once)(created_events)
     if updates:
         changed_rows = [write(dict(record)) for record in updates]
         columns = [name for name in changed_rows[0] if name != "_pk"]
@@ -209,6 +233,10 @@ def merge(conn: Connection, target: Target, records: list[dict[str, Any]], *,
     if events:
         record_many(conn, events, actor=actor, target_type=kind, note="import")
     return counts
+
+
+def _at_once(work: Callable[[], None]) -> None:
+    work()
 
 
 def _created_list(target: Target, records: list[dict[str, Any]],
@@ -273,10 +301,14 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
     ``progress(done, total)`` is told of each step: each file read, the checks, each file
     merged. ``provenance`` marks the rows inserted or changed (``merge``): a partner
     channel's batch. The caller commits.
+
+    A large data set is written while it is read (``_import_while_reading``), where the
+    database allows it; the faults, and what is written, are the same.
     """
     actor = actor or operator_actor()
     report = progress or (lambda done, total: None)
-    present = sum((Path(directory) / spec.filename).is_file() for spec in FILES)
+    directory = Path(directory)
+    present = sum((directory / spec.filename).is_file() for spec in FILES)
     steps, done = 2 * present + 1, 0
 
     def step(*_args) -> None:
@@ -285,7 +317,14 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
         report(done, steps)
 
     with _collector_paused():
-        dataset: Dataset = read_dataset(Path(directory), existing_keys_in(conn), step)
+        if rule is None:
+            lines = _estimated_rows(directory)
+            with _view_before(conn, lines) as view:
+                if view is not None:
+                    return _import_while_reading(conn, view, directory, lines, actor=actor,
+                                                 scope=scope, step=step,
+                                                 provenance=provenance)
+        dataset: Dataset = read_dataset(directory, existing_keys_in(conn), step)
         if scope is not None:
             dataset.errors.extend(scope_faults(conn, dataset, scope))
         if rule is not None:
@@ -294,7 +333,7 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
         # Rows that would change a locked period: the ORM's check does not see Core writes.
         dataset.errors.extend(lock_faults(conn, dataset))
         if dataset.errors:
-            return ImportResult(sorted(dataset.errors, key=lambda e: (e.file, e.line)), {})
+            return _refused(dataset.errors)
         step()
         bulk = _bulk_tables(conn, dataset)
         if bulk:
@@ -307,9 +346,17 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
                                     provenance=provenance, step=step, log=log,
                                     events_listed=AuditEvent.__table__ not in rebuilt)
             # After the indexes are back: their statistics too.
-            analyze_after_import(conn, [TARGETS[name].table for name, c in counts.items()
-                                        if c.inserted + c.updated >= ANALYZE_MIN_ROWS])
+            _analyze_changed(conn, counts)
     return ImportResult([], counts)
+
+
+def _refused(errors: list[RowError]) -> ImportResult:
+    return ImportResult(sorted(errors, key=lambda e: (e.file, e.line)), {})
+
+
+def _analyze_changed(conn: Connection, counts: dict[str, Counts]) -> None:
+    analyze_after_import(conn, [TARGETS[name].table for name, c in counts.items()
+                                if c.inserted + c.updated >= ANALYZE_MIN_ROWS])
 
 
 def _merge_all(conn: Connection, dataset: Dataset, *, actor: Actor, now: dt.datetime,
@@ -322,25 +369,39 @@ def _merge_all(conn: Connection, dataset: Dataset, *, actor: Actor, now: dt.date
         parsed = dataset.files.get(filename)
         if parsed is None:
             continue
-        if filename == "household_members.csv":
-            lookups.household_ids = fetch_map(
-                conn, Household.__table__, "code", "id",
-                set(map(operator.itemgetter("household_code"), parsed.rows)))
-        if "id_number" in parsed.spec.column_names and filename != "persons.csv":
-            missing = set(map(_ID_NUMBER, parsed.rows)) - lookups.person_ids.keys()
-            if missing:
-                # persons.csv is merged first, so the ids of the persons of every file
-                # still to come are known now: one look-up (often one pass over the
-                # table) instead of one per file.
-                missing = _id_numbers_from(dataset, filename) - lookups.person_ids.keys()
-                lookups.person_ids |= fetch_map(
-                    conn, Person.__table__, "id_number", "id", missing)
-        records = [target.to_record(row, lookups) for row in parsed.rows]
-        counts[filename] = merge(conn, target, records, actor=actor, now=now,
-                                 provenance=provenance, events_listed=events_listed,
-                                 written=None if log is None else log.collector(target))
+        counts[filename] = _merge_file(conn, parsed, lookups, dataset, actor=actor, now=now,
+                                       provenance=provenance, log=log,
+                                       events_listed=events_listed)
         step()
     return counts
+
+
+def _merge_file(conn: Connection, parsed: ParsedFile, lookups: Lookups,
+                dataset: Dataset, *, actor: Actor, now: dt.datetime,
+                provenance: dict[str, Any] | None, log: _FigureLog | None,
+                events_listed: bool,
+                later: Callable[[Callable[[], None]], None] | None = None) -> Counts:
+    """Merge one checked file (``merge``), after the files before it; ``lookups`` carries
+    the ids found for the files after it. ``dataset`` holds the files read so far: the
+    persons of those still to come are looked up with this file's."""
+    filename = parsed.spec.filename
+    target = TARGETS[filename]
+    if filename == "household_members.csv":
+        lookups.household_ids = fetch_map(
+            conn, Household.__table__, "code", "id",
+            set(map(operator.itemgetter("household_code"), parsed.rows)))
+    if "id_number" in parsed.spec.column_names and filename != "persons.csv":
+        missing = set(map(_ID_NUMBER, parsed.rows)) - lookups.person_ids.keys()
+        if missing:
+            # persons.csv is merged first, so the ids of the persons of every file
+            # still to come are known now: one look-up (often one pass over the
+            # table) instead of one per file.
+            missing = _id_numbers_from(dataset, filename) - lookups.person_ids.keys()
+            lookups.person_ids |= fetch_map(conn, Person.__table__, "id_number", "id", missing)
+    records = [target.to_record(row, lookups) for row in parsed.rows]
+    return merge(conn, target, records, actor=actor, now=now, provenance=provenance,
+                 events_listed=events_listed, later=later,
+                 written=None if log is None else log.collector(target))
 
 
 _ID_NUMBER = operator.itemgetter("id_number")
@@ -355,6 +416,220 @@ def _id_numbers_from(dataset: Dataset, filename: str) -> set[str]:
         if parsed is not None and "id_number" in parsed.spec.column_names:
             wanted.update(map(_ID_NUMBER, parsed.rows))
     return wanted
+
+
+# --- a large data set, written while it is read ------------------------------------------
+
+# A data set of this many rows (its files' lines) or more is written while it is read.
+PIPELINE_MIN_ROWS = 50_000
+
+
+def _import_while_reading(conn: Connection, view: Connection, directory: Path,
+                          lines: dict[str, int], *, actor: Actor, scope: str | None,
+                          step: Callable[[], None],
+                          provenance: dict[str, Any] | None) -> ImportResult:
+    """``import_dataset`` for a large data set: each file is merged as soon as it is read
+    and its references checked, and the audit events of one file are written (in a
+    thread, ``_InBackground``) while the next file is read; the checks of the whole data
+    set run (in a thread) while the indexes are built again. On two cores the Python work
+    then overlaps the database's: PostgreSQL's server, or SQLite's own code, which runs
+    without Python's lock.
+
+    The checks are those of the sequential import, made against the database as it was
+    before the import: ``view`` is a second connection that sees that state
+    (``_view_before``), while this transaction's own writes are not visible to it. A file
+    refers only to files before it (``reader.check_references``), so each is checked
+    before it is merged, and rows are dropped exactly as when all are checked at once.
+    The checks that need the whole data set (household heads, scope, period locks,
+    village levels) come after the last file. Once a fault is found nothing more is
+    written (every file is still read, for its faults), and with any fault everything
+    written is rolled back to a savepoint: the caller's transaction is as it was.
+    """
+    errors: list[RowError] = []
+    files: dict[str, ParsedFile] = {}
+    dataset = Dataset(files, errors)
+    memo: dict = {}
+    known: dict[str, set] = {}
+    existing_keys = existing_keys_in(view)
+    now = clock.now()
+    counts: dict[str, Counts] = {}
+    lookups = Lookups()
+    dataset_directory(directory, errors)
+
+    def whole_dataset_faults() -> list[RowError]:
+        faults: list[RowError] = []
+        check_village_levels(Dataset(files, faults))
+        if scope is not None:
+            faults.extend(scope_faults(view, dataset, scope))
+        faults.extend(head_faults(view, dataset))
+        faults.extend(lock_faults(view, dataset))
+        return faults
+
+    savepoint = conn.begin_nested()
+    try:
+        bulk = _bulk_tables_for(conn, lines)
+        if bulk:
+            checkpoint_later(conn)
+        with bulk_cache(conn), _figure_log(conn, bulk) as log:
+            with _InBackground() as checking:
+                with indexes_rebuilt(conn, bulk) as rebuilt, _InBackground() as later:
+                    events_listed = AuditEvent.__table__ not in rebuilt
+                    # Events listed in Python would take Python's lock from the reading.
+                    defer = None if events_listed and streams_rows(conn) else later
+                    for spec in FILES:
+                        parsed = read_file(directory, spec, errors, memo)
+                        if parsed is None:
+                            continue
+                        files[spec.filename] = parsed
+                        step()
+                        check_references(dataset, existing_keys, [spec.filename], known)
+                        if errors:
+                            continue  # nothing more is written: the rest is read for faults
+                        later.wait()  # the connection is the merge's again
+                        counts[spec.filename] = _merge_file(
+                            conn, parsed, lookups, Dataset({spec.filename: parsed}, []),
+                            actor=actor, now=now, provenance=provenance, log=log,
+                            events_listed=events_listed, later=defer)
+                        step()
+                    # The checks of the whole data set, on the second connection, while
+                    # this one builds the indexes again (their work is undone on a fault).
+                    checking(lambda: errors.extend(whole_dataset_faults()))
+                checking.wait()
+            if errors:
+                raise _Refused
+            step()
+            _analyze_changed(conn, counts)
+    except _Refused:
+        savepoint.rollback()
+        return _refused(errors)
+    savepoint.commit()
+    return ImportResult([], counts)
+
+
+class _Refused(Exception):
+    """The data set has faults: what ``_import_while_reading`` wrote is rolled back."""
+
+
+class _InBackground:
+    """Database work on the import's connection, one piece at a time, in a thread.
+
+    ``later(work)`` runs ``work`` after the one before it; ``wait()`` returns once
+    nothing is running (raising what the work raised), so the connection is the
+    caller's again. The caller touches the connection only after ``wait()``. On leaving
+    the block the work is always waited for: an exception never leaves it running on a
+    connection about to be rolled back.
+    """
+
+    def __init__(self) -> None:
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="import")
+        self._running: concurrent.futures.Future | None = None
+
+    def __enter__(self) -> _InBackground:
+        return self
+
+    def __call__(self, work: Callable[[], None]) -> None:
+        self.wait()
+        # In the caller's context (the application, the request: the faults' messages).
+        self._running = self._pool.submit(contextvars.copy_context().run, work)
+
+    def wait(self) -> None:
+        running, self._running = self._running, None
+        if running is not None:
+            running.result()
+
+    def __exit__(self, kind, error, traceback) -> None:
+        try:
+            if kind is None:
+                self.wait()
+            elif self._running is not None:
+                concurrent.futures.wait([self._running])
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+def _estimated_rows(directory: Path) -> dict[str, int]:
+    """The data rows of each file of the data set, by its lines (a cell over several
+    lines counts more): enough to decide how to write it before it is read."""
+    lines = {}
+    for spec in FILES:
+        path = directory / spec.filename
+        if path.is_file():
+            with path.open("rb") as file:
+                count = sum(block.count(b"\n") for block in iter(lambda: file.read(1 << 20), b""))
+            lines[spec.filename] = max(count - 1, 0)
+    return lines
+
+
+@contextlib.contextmanager
+def _view_before(conn: Connection, lines: dict[str, int]) -> Iterator[Connection | None]:
+    """A second connection that sees the database as ``conn`` sees it now, for as long as
+    the block runs, whatever ``conn`` writes meanwhile; ``None`` where there is none to be
+    had: a data set (of so many ``lines`` by file) under ``PIPELINE_MIN_ROWS`` rows, a
+    transaction that has written already (its own rows would be invisible to the second
+    connection), a database no second connection can share (SQLite in memory, or not in
+    WAL mode, where a reader would wait for the writer).
+
+    PostgreSQL: the transaction's snapshot, exported (``pg_export_snapshot``) and taken
+    up by a REPEATABLE READ transaction of the second connection; but not for a data set
+    that has tables' indexes built anew (``_bulk_tables``): the import holds those tables
+    in ACCESS EXCLUSIVE mode, and the second connection's first look at one would wait
+    for the import, which waits for it. SQLite: ``conn`` takes the write lock (BEGIN
+    IMMEDIATE: no one else commits now), then the second connection begins and reads,
+    which fixes its snapshot in the WAL; its readers take no table locks.
+    """
+    if sum(lines.values()) < PIPELINE_MIN_ROWS:
+        yield None
+        return
+    name = conn.dialect.name
+    if name == "postgresql":
+        if (conn.exec_driver_sql("SELECT pg_current_xact_id_if_assigned()").scalar()
+                is not None or _bulk_tables_for(conn, lines)):
+            yield None
+            return
+        snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+        if not _SNAPSHOT_ID.fullmatch(snapshot):
+            raise ValueError(f"unexpected snapshot id {snapshot!r}")
+        with conn.engine.connect() as view:
+            view = view.execution_options(isolation_level="REPEATABLE READ")
+            view.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            try:
+                yield view
+            finally:
+                view.rollback()
+        return
+    if name != "sqlite" or not _shareable_sqlite(conn):
+        yield None
+        return
+    with conn.engine.connect() as view:
+        if view.connection.driver_connection is conn.connection.driver_connection:
+            yield None  # a pool of one connection (a database in memory)
+            return
+        # The transaction is begun here, not by pysqlite before the first write: the
+        # savepoint that ``_import_while_reading`` takes would otherwise begin it, and its
+        # release would commit (as a writing request does, ``core.database``).
+        conn.connection.driver_connection.isolation_level = None
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        view.exec_driver_sql("BEGIN")
+        view.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+        try:
+            yield view
+        finally:
+            view.rollback()
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
+
+
+def _shareable_sqlite(conn: Connection) -> bool:
+    """A SQLite database in a file in WAL mode, on a connection with no transaction open
+    (so nothing written yet that a second connection would not see)."""
+    if conn.connection.driver_connection.in_transaction:
+        return False
+    files = conn.exec_driver_sql("PRAGMA database_list").all()
+    main = next((file for _seq, schema, file in files if schema == "main"), "")
+    mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+    return bool(main) and str(mode).lower() == "wal"
 
 
 @contextlib.contextmanager
@@ -497,7 +772,13 @@ def _bulk_tables(conn: Connection, dataset: Dataset) -> list[Table]:
     """The tables whose indexes are built faster anew than row by row for this data set
     (``core.sql.indexes_rebuilt``): those it may more than double, by
     ``REBUILD_MIN_ROWS`` or more; the audit log among them, which gains a row for each."""
-    adding = {TARGETS[name].table: len(parsed.rows) for name, parsed in dataset.files.items()}
+    return _bulk_tables_for(conn, {name: len(parsed.rows)
+                                   for name, parsed in dataset.files.items()})
+
+
+def _bulk_tables_for(conn: Connection, rows_by_file: dict[str, int]) -> list[Table]:
+    """``_bulk_tables`` of a data set of so many rows in each file."""
+    adding = {TARGETS[name].table: rows for name, rows in rows_by_file.items()}
     adding[AuditEvent.__table__] = sum(adding.values())
     return [table for table, rows in adding.items()
             if rows >= REBUILD_MIN_ROWS and rows > _rows_up_to(conn, table, rows)]

@@ -384,34 +384,64 @@ def read_dataset(directory: Path, existing_keys: Callable[[str, set], set],
     errors: list[RowError] = []
     files: dict[str, ParsedFile] = {}
     memo: dict = {}  # converted cells shared by the files: an ID number recurs in several
-    if not directory.is_dir():
-        errors.append(RowError(str(directory), 0, "", "",
-                                   both(_l("数据集目录不存在"))))
+    if not dataset_directory(directory, errors):
         return Dataset(files, errors)
-    for path in sorted(directory.glob("*.csv")):
-        if path.name not in BY_NAME:
-            errors.append(RowError(path.name, 1, "", path.name,
-                                       both(_l("未知文件"))))
     for spec in FILES:
-        path = directory / spec.filename
-        if not path.is_file():
+        parsed = read_file(directory, spec, errors, memo)
+        if parsed is None:
             continue
-        text, error = _decode(path)
-        if error:
-            errors.append(error)
-            continue
-        files[spec.filename] = parse_file(spec, spec.filename, text, errors, memo)
+        files[spec.filename] = parsed
         if on_file is not None:
             on_file(spec.filename)
     dataset = Dataset(files, errors)
-    _check_references(dataset, existing_keys)
-    _check_village_levels(dataset)
+    check_references(dataset, existing_keys)
+    check_village_levels(dataset)
     return dataset
 
 
-def _check_references(dataset: Dataset, existing_keys) -> None:
-    known: dict[str, set] = {}
+def dataset_directory(directory: Path, errors: list[RowError]) -> bool:
+    """Whether ``directory`` exists; the faults of a missing one and of every file in it
+    that is not a data-set file are added to ``errors``."""
+    if not directory.is_dir():
+        errors.append(RowError(str(directory), 0, "", "",
+                               both(_l("数据集目录不存在"))))
+        return False
+    for path in sorted(directory.glob("*.csv")):
+        if path.name not in BY_NAME:
+            errors.append(RowError(path.name, 1, "", path.name,
+                                   both(_l("未知文件"))))
+    return True
+
+
+def read_file(directory: Path, spec: FileSpec, errors: list[RowError],
+              memo: dict) -> ParsedFile | None:
+    """``spec``'s file in ``directory``, parsed (``parse_file``), or ``None`` when the data
+    set leaves it out or it is not UTF-8 (a fault in ``errors``)."""
+    path = directory / spec.filename
+    if not path.is_file():
+        return None
+    text, error = _decode(path)
+    if error:
+        errors.append(error)
+        return None
+    return parse_file(spec, spec.filename, text, errors, memo)
+
+
+def check_references(dataset: Dataset, existing_keys, only: Iterable[str] | None = None,
+                     known: dict[str, set] | None = None) -> None:
+    """Every row whose reference (``FileSpec.references``) is neither in the data set nor
+    in the database (``existing_keys``) is a fault, and is dropped from its file.
+
+    ``only`` names the files to check (default: all); ``known`` (the keys found so far, by
+    file referred to) is kept by a caller that checks file by file. A file refers only to
+    itself and to files before it in ``FILES``, so checked file by file in that order, as
+    each is read, with one ``known``, the faults are those of one check of them all.
+    """
+    known = {} if known is None else known
+    names = set(dataset.files) if only is None else set(only)
     for parsed in dataset.files.values():
+        if parsed.spec.filename not in names:
+            continue
         for ref in parsed.spec.references:
             wanted = set(map(operator.methodcaller("get", ref.column), parsed.rows))
             wanted.discard(None)
@@ -438,7 +468,7 @@ def _check_references(dataset: Dataset, existing_keys) -> None:
             parsed.rows, parsed.lines = keep_rows, keep_lines
 
 
-def _check_village_levels(dataset: Dataset) -> None:
+def check_village_levels(dataset: Dataset) -> None:
     households = dataset.files.get("households.csv")
     if households is None:
         return

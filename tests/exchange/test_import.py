@@ -15,6 +15,9 @@ from field_app.models import Division, EmploymentRegistration
 from tests.exchange.csv_files import rewrite
 from tests.paths import EXAMPLES
 
+# Each test runs with both of the importer's ways of writing (``both_import_paths``).
+pytestmark = pytest.mark.usefixtures("both_import_paths")
+
 
 def _with_check(body17: str) -> str:
     from stdnum.cn import ric

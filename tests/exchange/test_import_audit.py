@@ -21,6 +21,9 @@ from field_app.extensions import db
 from field_app.households.models import Household, Person
 from tests.exchange.csv_files import read, rewrite
 
+# Each test runs with both of the importer's ways of writing (``both_import_paths``).
+pytestmark = pytest.mark.usefixtures("both_import_paths")
+
 Event = collections.namedtuple(
     "Event", "target_type target_id division_code after actor_name ip note")
 UPLOADER = Actor(None, "upload:test", "10.0.0.7", "152201000000")

@@ -15,6 +15,9 @@ from field_app.households.models import Household
 from field_app.statistics.models import FigureWrite
 from tests.exchange.csv_files import read, rewrite
 
+# Each test runs with both of the importer's ways of writing (``both_import_paths``).
+pytestmark = pytest.mark.usefixtures("both_import_paths")
+
 
 @pytest.fixture
 def sqlite_only(app_ctx):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import shutil
 
+import pytest
 from sqlalchemy import func, select
 
 from field_app.exchange.importer import import_dataset
 from field_app.extensions import db
 from field_app.households.models import HouseholdMember
+
+# Each test runs with both of the importer's ways of writing (``both_import_paths``).
+pytestmark = pytest.mark.usefixtures("both_import_paths")
 
 
 def _import(directory):

@@ -20,6 +20,9 @@ from field_app.registrations.models import (
 from field_app.surveys.models import TransferSpell
 from tests.factories import make_id_number
 
+# Each test runs with both of the importer's ways of writing (``both_import_paths``).
+pytestmark = pytest.mark.usefixtures("both_import_paths")
+
 BANNER = "152201000000"  # 乌兰浩特市, the scope
 COMMUNITY = "152201001001"  # 第一社区, inside it
 VILLAGE = "152201100201"  # 葛根庙嘎查, inside it

@@ -1,0 +1,181 @@
+"""A large data set is written while it is read (``importer._import_while_reading``): each
+file merged as soon as it is read and checked, its audit events written in a thread while
+the next file is read, the checks made against the database as it was before the import.
+The behaviour tests of the importer run both ways (``both_import_paths``); these check
+what is particular to the pipelined way, on both databases."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from field_app.audit.models import AuditEvent
+from field_app.divisions.models import Division
+from field_app.exchange import importer
+from field_app.exchange.importer import import_dataset
+from field_app.extensions import db
+from field_app.households.models import Household, Person
+from field_app.core.codes import level_of
+from tests.exchange.csv_files import rewrite
+
+REGION = "150000000000"
+
+
+def _region() -> Division:
+    return Division(code=REGION, name="内蒙古自治区", parent_code=None,
+                    level=int(level_of(REGION)))
+
+
+@pytest.fixture
+def pipelined(monkeypatch):
+    """Every data set counts as large; records each import that took the pipelined way."""
+    monkeypatch.setattr(importer, "PIPELINE_MIN_ROWS", 0)
+    taken = []
+    original = importer._import_while_reading
+
+    def recording(*args, **kwargs):
+        taken.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "_import_while_reading", recording)
+    return taken
+
+
+def _count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def _imported_events() -> int:
+    return db.session.execute(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.note == "import")).scalar_one()
+
+
+def test_a_large_data_set_is_written_while_read_and_a_small_one_file_by_file(
+        app_ctx, small_dir, monkeypatch):
+    taken = []
+    original = importer._import_while_reading
+    monkeypatch.setattr(importer, "_import_while_reading",
+                        lambda *a, **k: taken.append(a[2]) or original(*a, **k))
+    small = importer._estimated_rows(small_dir)
+    assert sum(small.values()) < importer.PIPELINE_MIN_ROWS  # the example is small
+    assert small["persons.csv"] == 980 and small["divisions.csv"] == 76  # lines - header
+    result = import_dataset(db.session.connection(), small_dir)
+    assert result.ok and taken == []
+    db.session.rollback()
+
+    monkeypatch.setattr(importer, "PIPELINE_MIN_ROWS", sum(small.values()))
+    result = import_dataset(db.session.connection(), small_dir)
+    db.session.commit()
+    assert result.ok and taken == [small_dir]
+    assert result.counts["persons.csv"].inserted == _count(Person) == 980
+    # One create event per row written, as the file-by-file import writes them.
+    assert _count(AuditEvent) == sum(c.inserted for c in result.counts.values())
+
+
+def test_a_fault_found_after_files_were_written_rolls_them_back_not_the_callers_work(
+        app_ctx, dataset, pipelined):
+    """The last file has a fault only the whole data set shows (a household with two
+    heads): persons and households are written by then. They are rolled back to the
+    savepoint; what the caller wrote before in its own transaction is not."""
+    def second_head(rows):
+        column = {name: index for index, name in enumerate(rows[0])}
+        head = next(row for row in rows[1:] if row[column["relation"]] == "head")
+        other = next(row for row in rows[1:]
+                     if row[column["household_code"]] == head[column["household_code"]]
+                     and row[column["relation"]] != "head")
+        other[column["relation"]] = "head"
+
+    rewrite(dataset / "household_members.csv", second_head)
+
+    result = import_dataset(db.session.connection(), dataset)
+    assert pipelined == [dataset]
+    assert not result.ok
+    assert {(e.file, e.column) for e in result.errors} == {("household_members.csv", "relation")}
+    assert result.counts == {}
+    # Nothing of the import is left in the transaction: it commits what the caller adds.
+    db.session.add(_region())
+    db.session.commit()
+    assert _count(Person) == _count(Household) == 0
+    assert _count(Division) == 1
+    assert _imported_events() == 0  # the caller's division has its own event
+
+
+def test_faults_of_every_file_are_reported_though_writing_stopped_at_the_first(
+        app_ctx, dataset, pipelined):
+    def wrong_check_character(rows):
+        column = rows[0].index("id_number")
+        number = rows[4][column]
+        rows[4][column] = number[:-1] + ("0" if number[-1] != "0" else "1")
+
+    def no_such_day(rows):
+        rows[1][rows[0].index("start_date")] = "2024-02-30"
+
+    rewrite(dataset / "persons.csv", wrong_check_character)
+    rewrite(dataset / "transfer_spells.csv", no_such_day)
+
+    result = import_dataset(db.session.connection(), dataset)
+    db.session.commit()
+    assert pipelined == [dataset]
+    files = {e.file for e in result.errors}
+    assert {"persons.csv", "transfer_spells.csv"} <= files
+    assert _count(Person) == 0 and _imported_events() == 0
+
+
+def test_the_checks_see_the_database_as_it_was_before_the_import(app_ctx, small_dir,
+                                                                   pipelined):
+    """A second import of the same data set: the checks run on the second connection,
+    which sees the stored rows (not the import's own writes) and finds nothing changed."""
+    assert import_dataset(db.session.connection(), small_dir).ok
+    db.session.commit()
+    stored = _count(Person)
+    again = import_dataset(db.session.connection(), small_dir)
+    db.session.commit()
+    assert again.ok and len(pipelined) == 2
+    assert all(c.inserted == c.updated == 0 for c in again.counts.values())
+    assert _count(Person) == stored
+
+
+def test_a_transaction_that_has_written_imports_file_by_file(app_ctx, small_dir, pipelined):
+    """A second connection would not see what the transaction wrote before the import:
+    such an import takes the sequential way, and sees it."""
+    db.session.add(_region())
+    db.session.flush()
+    result = import_dataset(db.session.connection(), small_dir)
+    assert result.ok
+    assert pipelined == []
+    assert result.counts["divisions.csv"].inserted == 75  # the league was there already
+    db.session.commit()
+
+
+def test_background_work_runs_in_turn_and_its_failure_reaches_the_importer():
+    order = []
+    with importer._InBackground() as later:
+        later(lambda: (time.sleep(0.05), order.append("first")))
+        later(lambda: order.append("second"))  # waits for the first
+        later.wait()
+        assert order == ["first", "second"]
+        later(lambda: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            later.wait()
+
+    # Leaving on an exception waits for the work still running: it never outlives the
+    # block (and the connection it works on).
+    done = threading.Event()
+    with pytest.raises(RuntimeError), importer._InBackground() as later:
+        later(lambda: (time.sleep(0.1), done.set()))
+        raise RuntimeError("the importer failed")
+    assert done.is_set()
+
+
+def test_tables_locked_for_their_indexes_leave_postgresql_importing_file_by_file(
+        app_ctx, small_dir, pipelined, monkeypatch):
+    """PostgreSQL's import holds the tables whose indexes it builds anew in ACCESS
+    EXCLUSIVE mode, which the second connection could not read past: such an import is
+    sequential there. SQLite's readers take no table locks: it is written while read."""
+    monkeypatch.setattr(importer, "REBUILD_MIN_ROWS", 1)  # the example counts as large
+    result = import_dataset(db.session.connection(), small_dir)
+    db.session.commit()
+    assert result.ok and _count(Person) == 980
+    assert pipelined == ([] if db.engine.dialect.name == "postgresql" else [small_dir])
