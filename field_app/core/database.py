@@ -45,9 +45,15 @@ def _writing_request() -> bool:
     return has_request_context() and request.method not in _READING_METHODS
 
 
+# An execution option that marks a connection as one that only reads, even in a writing
+# request: it never takes the write lock (the importer's view of the database as it was,
+# ``exchange.importer._view_before``, reads while the import's own connection writes).
+READING_ONLY = "field_app_reading_only"
+
+
 def _on_sqlite_begin(connection: Connection) -> None:
     dbapi_connection = connection.connection.driver_connection
-    if _writing_request():
+    if _writing_request() and not connection.get_execution_options().get(READING_ONLY):
         # pysqlite would BEGIN (deferred) only before the first INSERT/UPDATE/DELETE, and not
         # before a SAVEPOINT (whose release would then commit); with its handling off, the
         # transaction is ours to begin, and the savepoints of a sync batch nest in it.

@@ -54,7 +54,7 @@ from field_app.audit.actor import Actor, operator_actor
 from field_app.audit.models import AuditEvent
 from field_app.audit.operations import plain, record_inserted, record_many
 from field_app.core.clock import clock
-from field_app.core.database import checkpoint_later
+from field_app.core.database import READING_ONLY, checkpoint_later
 from field_app.core.sql import (
     bulk_cache,
     indexes_rebuilt,
@@ -605,11 +605,14 @@ def _view_before(conn: Connection, lines: dict[str, int]) -> Iterator[Connection
         if view.connection.driver_connection is conn.connection.driver_connection:
             yield None  # a pool of one connection (a database in memory)
             return
-        # The transaction is begun here, not by pysqlite before the first write: the
-        # savepoint that ``_import_while_reading`` takes would otherwise begin it, and its
-        # release would commit (as a writing request does, ``core.database``).
-        conn.connection.driver_connection.isolation_level = None
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writer = conn.connection.driver_connection
+        if not writer.in_transaction:  # else a writing request began it, as here
+            # The transaction is begun here, not by pysqlite before the first write: the
+            # savepoint that ``_import_while_reading`` takes would otherwise begin it, and
+            # its release would commit (as a writing request does, ``core.database``).
+            writer.isolation_level = None
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        view = view.execution_options(**{READING_ONLY: True})
         view.exec_driver_sql("BEGIN")
         view.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
         try:

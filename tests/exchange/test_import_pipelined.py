@@ -192,3 +192,16 @@ def test_every_file_refers_only_to_itself_and_files_before_it():
         for reference in spec.references:
             assert names.index(reference.target) <= names.index(spec.filename), (
                 spec.filename, reference.column)
+
+
+def test_in_a_writing_request_the_view_reads_without_taking_the_write_lock(
+        app, small_dir, pipelined):
+    """On SQLite a writing request begins each transaction IMMEDIATE (``core.database``):
+    the import's own connection does, and the second connection, marked as one that only
+    reads, does not (it would wait for the import's write lock until it gave up)."""
+    with app.test_request_context("/", method="POST"), db.engine.connect() as conn:
+        result = import_dataset(conn, small_dir)
+        conn.commit()
+    assert result.ok and pipelined == [small_dir]
+    with app.app_context():
+        assert _count(Person) == 980
