@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import operator
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -345,9 +345,11 @@ def _check_rows(conn: Connection, table: Table, checks: list[CheckConstraint],
 
 
 @contextlib.contextmanager
-def indexes_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[list[Table]]:
+def indexes_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[RebuiltIndexes]:
     """The secondary indexes of ``tables`` dropped while the block writes and made again,
-    as they were, after it; the block is given the tables whose indexes are gone.
+    as they were, after it; the block is given the tables whose indexes are gone
+    (``RebuiltIndexes``: on SQLite it may have a table's indexes made at once, when the
+    block has written it).
 
     Rows inserted in no particular key order update every index entry by entry (on
     SQLite spilling and reading back pages all over the file); building an index afresh
@@ -366,21 +368,42 @@ def indexes_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[list[
     practice is a first load; if another transaction holds one of them for longer than
     ``REBUILD_LOCK_TIMEOUT_MS``, nothing is dropped and the block gets ``[]``."""
     if not tables:
-        yield []
+        yield RebuiltIndexes()
         return
     if conn.dialect.name == "postgresql":
         with _pg_rebuilt(conn, tables) as rebuilt:
-            yield rebuilt
+            yield RebuiltIndexes(rebuilt)
         return
     if conn.dialect.name != "sqlite":
-        yield []
+        yield RebuiltIndexes()
         return
     names = tuple(str(table.name) for table in tables)
     # The indexes made again only after the block has written everything (and the
-    # geometry checks made).
+    # geometry checks made), but for those the block has made already.
     with bulk_cache(conn), sqlite_dropped(conn, "index", f"tbl_name IN ({marks(names)})",
-                                          names), _geometry_triggers_deferred(conn, tables):
-        yield list(tables)
+                                          names) as dropped, \
+            _geometry_triggers_deferred(conn, tables):
+        yield RebuiltIndexes(tables, dropped.restore)
+
+
+class RebuiltIndexes(list):
+    """The tables whose indexes ``indexes_rebuilt`` dropped; ``build_now(table)`` makes the
+    indexes of one of them at once, once the block has written all it will write to it.
+
+    On SQLite the pipelined importer has them made (in a thread, on its connection) while
+    it reads the next files, instead of after the last one: the index builds run in
+    SQLite's code, without Python's lock. On PostgreSQL the indexes and the foreign keys
+    between the tables are all made at the end, as a whole (``build_now`` does nothing).
+    """
+
+    def __init__(self, tables: Sequence[Table] = (),
+                 build: Callable[[str], None] | None = None) -> None:
+        super().__init__(tables)
+        self._build = build
+
+    def build_now(self, table: Table) -> None:
+        if self._build is not None and table in self:
+            self._build(str(table.name))
 
 
 def marks(values: Sequence) -> str:
@@ -390,23 +413,41 @@ def marks(values: Sequence) -> str:
 
 @contextlib.contextmanager
 def sqlite_dropped(conn: Connection, kind: str, condition: str,
-                   params: Sequence = ()) -> Iterator[list[str]]:
+                   params: Sequence = ()) -> Iterator[Dropped]:
     """SQLite's ``kind`` objects ("index" or "trigger") that ``condition`` (SQL on
     ``sqlite_master``, with ``params``) picks, dropped while the block runs and created
-    again from their own SQL after it; the block gets their names. An index behind a
-    PRIMARY KEY or UNIQUE constraint has no SQL of its own and is never picked. After an
-    exception nothing is created: the caller rolls back, which restores them all."""
+    again from their own SQL after it; the block gets their names (``Dropped``, which can
+    create a table's objects again before the end). An index behind a PRIMARY KEY or
+    UNIQUE constraint has no SQL of its own and is never picked. After an exception
+    nothing is created: the caller rolls back, which restores them all."""
     if kind not in ("index", "trigger"):
         raise ValueError(f"not a schema object to drop: {kind!r}")
     found = conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL"
+        f"SELECT name, tbl_name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL"
         f" AND ({condition}) ORDER BY name", (kind, *params)).all()
     quote = conn.dialect.identifier_preparer.quote
-    for name, _sql in found:
+    for name, _table, _sql in found:
         conn.exec_driver_sql(f"DROP {kind.upper()} {quote(name)}")
-    yield [name for name, _sql in found]
-    for _name, sql in found:
-        conn.exec_driver_sql(sql)
+    dropped = Dropped(conn, found)
+    yield dropped
+    dropped.restore()
+
+
+class Dropped(list):
+    """The names of the objects ``sqlite_dropped`` dropped; ``restore(table)`` creates
+    those of one table again at once (and the end of the block does not)."""
+
+    def __init__(self, conn: Connection, found: Sequence[tuple[str, str, str]]) -> None:
+        super().__init__(name for name, _table, _sql in found)
+        self._conn = conn
+        self._waiting = list(found)
+
+    def restore(self, table: str | None = None) -> None:
+        """Create again the objects of ``table`` (default: all) not yet created."""
+        now = [item for item in self._waiting if table is None or item[1] == table]
+        self._waiting = [item for item in self._waiting if item not in now]
+        for _name, _table, sql in now:
+            self._conn.exec_driver_sql(sql)
 
 
 @contextlib.contextmanager

@@ -190,11 +190,13 @@ EMPLOYED_TOTALS = FileSpec(
     references=(DIVISION_REF,),
 )
 
-# Load order: every file comes after the files it refers to.
+# Load order: every file comes after the files it refers to. Households (which refer only
+# to their villages) come before persons: a large import writes them, and their audit
+# events, while it reads the persons (``importer._import_while_reading``).
 FILES: tuple[FileSpec, ...] = (
     DIVISIONS,
-    PERSONS,
     HOUSEHOLDS,
+    PERSONS,
     HOUSEHOLD_MEMBERS,
     TRANSFER_SPELLS,
     TRAININGS,

@@ -430,10 +430,11 @@ def _import_while_reading(conn: Connection, view: Connection, directory: Path,
                           provenance: dict[str, Any] | None) -> ImportResult:
     """``import_dataset`` for a large data set: each file is merged as soon as it is read
     and its references checked, and the audit events of one file are written (in a
-    thread, ``_InBackground``) while the next file is read; the checks of the whole data
-    set run (in a thread) while the indexes are built again. On two cores the Python work
-    then overlaps the database's: PostgreSQL's server, or SQLite's own code, which runs
-    without Python's lock.
+    thread, ``_InBackground``) while the next file is read, and so, on SQLite, are the
+    file's table's indexes built again and its statistics gathered; the checks of the
+    whole data set run (in a thread) while the audit log's indexes are built again. On
+    two cores the Python work then overlaps the database's: PostgreSQL's server, or
+    SQLite's own code, which runs without Python's lock.
 
     The checks are those of the sequential import, made against the database as it was
     before the import: ``view`` is a second connection that sees that state
@@ -490,15 +491,33 @@ def _import_while_reading(conn: Connection, view: Connection, directory: Path,
                             conn, parsed, lookups, Dataset({spec.filename: parsed}, []),
                             actor=actor, now=now, provenance=provenance, log=log,
                             events_listed=events_listed, later=defer)
+                        # No later file writes this table: its indexes are made, and
+                        # its statistics gathered, while the next file is read (the
+                        # audit log's indexes after the last file).
+                        later(functools.partial(rebuilt.build_now,
+                                                TARGETS[spec.filename].table))
+                        later(functools.partial(_analyze_changed, conn, {
+                            spec.filename: counts[spec.filename]}))
                         step()
+
+                    def check_and_let_go() -> None:
+                        errors.extend(whole_dataset_faults())
+                        # The rows read are not needed any more: freeing millions of
+                        # them takes a second of Python, done here while the connection
+                        # builds the indexes instead of after.
+                        files.clear()
+                        memo.clear()
+                        known.clear()
+                        lookups.person_ids.clear()
+                        lookups.household_ids.clear()
+
                     # The checks of the whole data set, on the second connection, while
                     # this one builds the indexes again (their work is undone on a fault).
-                    checking(lambda: errors.extend(whole_dataset_faults()))
+                    checking(check_and_let_go)
                 checking.wait()
             if errors:
                 raise _Refused
             step()
-            _analyze_changed(conn, counts)
     except _Refused:
         savepoint.rollback()
         return _refused(errors)
@@ -513,37 +532,47 @@ class _Refused(Exception):
 class _InBackground:
     """Database work on the import's connection, one piece at a time, in a thread.
 
-    ``later(work)`` runs ``work`` after the one before it; ``wait()`` returns once
-    nothing is running (raising what the work raised), so the connection is the
-    caller's again. The caller touches the connection only after ``wait()``. On leaving
-    the block the work is always waited for: an exception never leaves it running on a
-    connection about to be rolled back.
+    ``later(work)`` queues ``work`` to run after the pieces before it (and not at all if
+    one of them raised); ``wait()`` returns once nothing is queued or running (raising
+    what the work raised), so the connection is the caller's again. The caller touches
+    the connection only after ``wait()``. On leaving the block the work is always waited
+    for: an exception never leaves it running on a connection about to be rolled back.
     """
 
     def __init__(self) -> None:
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="import")
-        self._running: concurrent.futures.Future | None = None
+        self._queued: list[concurrent.futures.Future] = []
+        self._failed = False
 
     def __enter__(self) -> _InBackground:
         return self
 
     def __call__(self, work: Callable[[], None]) -> None:
-        self.wait()
+        def run() -> None:
+            if self._failed:
+                return
+            try:
+                work()
+            except BaseException:
+                self._failed = True
+                raise
+
         # In the caller's context (the application, the request: the faults' messages).
-        self._running = self._pool.submit(contextvars.copy_context().run, work)
+        self._queued.append(self._pool.submit(contextvars.copy_context().run, run))
 
     def wait(self) -> None:
-        running, self._running = self._running, None
-        if running is not None:
-            running.result()
+        queued, self._queued = self._queued, []
+        concurrent.futures.wait(queued)
+        for future in queued:
+            future.result()  # the first failure, if any
 
     def __exit__(self, kind, error, traceback) -> None:
         try:
             if kind is None:
                 self.wait()
-            elif self._running is not None:
-                concurrent.futures.wait([self._running])
+            else:
+                concurrent.futures.wait(self._queued)
         finally:
             self._pool.shutdown(wait=True)
 

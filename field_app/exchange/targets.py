@@ -103,8 +103,6 @@ TARGETS: dict[str, Target] = {
         },
         order=lambda record: record["level"],  # parents before children
     ),
-    "persons.csv": Target(Person.__table__, ("id_number",), _person,
-                          postgresql_order=operator.itemgetter("id_number")),
     "households.csv": Target(
         _households,
         ("code",),
@@ -121,6 +119,8 @@ TARGETS: dict[str, Target] = {
         },
         write_as=_household_location,
     ),
+    "persons.csv": Target(Person.__table__, ("id_number",), _person,
+                          postgresql_order=operator.itemgetter("id_number")),
     "household_members.csv": Target(
         HouseholdMember.__table__,
         ("person_id",),

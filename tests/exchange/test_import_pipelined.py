@@ -137,16 +137,22 @@ def test_a_transaction_that_has_written_imports_file_by_file(app_ctx, small_dir,
     db.session.commit()
 
 
-def test_background_work_runs_in_turn_and_its_failure_reaches_the_importer():
+def test_background_work_runs_in_turn_without_holding_up_the_reader_and_stops_at_a_failure():
     order = []
+    release = threading.Event()
     with importer._InBackground() as later:
-        later(lambda: (time.sleep(0.05), order.append("first")))
-        later(lambda: order.append("second"))  # waits for the first
+        later(lambda: (release.wait(5), order.append("first")))
+        # Queued behind the first: the caller goes on reading meanwhile.
+        later(lambda: order.append("second"))
+        assert order == []
+        release.set()
         later.wait()
         assert order == ["first", "second"]
         later(lambda: 1 / 0)
+        later(lambda: order.append("after the failure"))  # never runs
         with pytest.raises(ZeroDivisionError):
             later.wait()
+        assert order == ["first", "second"]
 
     # Leaving on an exception waits for the work still running: it never outlives the
     # block (and the connection it works on).
