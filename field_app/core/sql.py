@@ -371,8 +371,8 @@ def indexes_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[Rebui
         yield RebuiltIndexes()
         return
     if conn.dialect.name == "postgresql":
-        with _pg_rebuilt(conn, tables) as rebuilt:
-            yield RebuiltIndexes(rebuilt)
+        with _pg_rebuilt(conn, tables) as (rebuilt, build):
+            yield RebuiltIndexes(rebuilt, build)
         return
     if conn.dialect.name != "sqlite":
         yield RebuiltIndexes()
@@ -390,10 +390,10 @@ class RebuiltIndexes(list):
     """The tables whose indexes ``indexes_rebuilt`` dropped; ``build_now(table)`` makes the
     indexes of one of them at once, once the block has written all it will write to it.
 
-    On SQLite the pipelined importer has them made (in a thread, on its connection) while
-    it reads the next files, instead of after the last one: the index builds run in
-    SQLite's code, without Python's lock. On PostgreSQL the indexes and the foreign keys
-    between the tables are all made at the end, as a whole (``build_now`` does nothing).
+    The pipelined importer has them made (in a thread, on its connection) while it reads
+    the next files, instead of after the last one: the index builds run in SQLite's code
+    without Python's lock, or in PostgreSQL's server. On PostgreSQL a foreign key between
+    two of the tables is made once both are finished (``_PgWaiting``).
     """
 
     def __init__(self, tables: Sequence[Table] = (),
@@ -502,14 +502,15 @@ REBUILD_LOCK_TIMEOUT_MS = 2_000
 REBUILD_MAINTENANCE_MEM = "256MB"
 
 _PG_INDEXES = """
-    SELECT CAST(i.indexrelid AS regclass)::text, pg_get_indexdef(i.indexrelid)
+    SELECT CAST(i.indrelid AS regclass)::text, CAST(i.indexrelid AS regclass)::text,
+           pg_get_indexdef(i.indexrelid)
     FROM pg_index AS i
     WHERE i.indrelid = ANY(CAST(%(tables)s AS regclass[])) AND NOT i.indisprimary
       AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid)
     ORDER BY 1"""
 _PG_FOREIGN_KEYS = """
-    SELECT CAST(c.conrelid AS regclass)::text, quote_ident(c.conname),
-           pg_get_constraintdef(c.oid)
+    SELECT CAST(c.conrelid AS regclass)::text, CAST(c.confrelid AS regclass)::text,
+           quote_ident(c.conname), pg_get_constraintdef(c.oid)
     FROM pg_constraint AS c
     WHERE c.contype = 'f' AND c.conrelid = ANY(CAST(%(tables)s AS regclass[]))
       AND c.confrelid = ANY(CAST(%(tables)s AS regclass[]))
@@ -533,26 +534,59 @@ def _pg_rebuilt(conn: Connection, tables: Sequence[Table]) -> Iterator[list[Tabl
             raise
         savepoint.rollback()
         conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (previous,))
-        yield []
+        yield [], None
         return
     savepoint.commit()
     conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (previous,))
     indexes = conn.exec_driver_sql(_PG_INDEXES, listed).all()
     keys = conn.exec_driver_sql(_PG_FOREIGN_KEYS, listed).all()
-    for table, name, _definition in keys:
+    for table, _referred, name, _definition in keys:
         conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-    for name, _definition in indexes:
+    for _table, name, _definition in indexes:
         conn.exec_driver_sql(f"DROP INDEX {name}")
     # After an exception the caller rolls back, which restores them.
-    yield list(tables)
-    memory = conn.exec_driver_sql("SELECT current_setting('maintenance_work_mem')").scalar_one()
-    conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %s, true)",
-                         (REBUILD_MAINTENANCE_MEM,))
-    for _name, definition in indexes:
-        conn.exec_driver_sql(definition)
-    for table, name, definition in keys:  # checked in one pass each
-        conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
-    conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %s, true)", (memory,))
+    waiting = _PgWaiting(conn, indexes, keys,
+                         {str(table.name): preparer.format_table(table) for table in tables})
+    yield list(tables), waiting.build
+    waiting.build()
+
+
+class _PgWaiting:
+    """The indexes and foreign keys ``_pg_rebuilt`` dropped and has not made again yet.
+
+    ``build(table)`` makes those of ``table`` (its name), which the caller has finished
+    writing: its indexes, and each foreign key both of whose tables are finished (a
+    key is checked by one join of the two); ``build()`` makes all that are left."""
+
+    def __init__(self, conn: Connection, indexes, keys, formatted: dict[str, str]) -> None:
+        self._conn = conn
+        self._indexes = list(indexes)
+        self._keys = list(keys)
+        self._formatted = formatted
+        self._finished: set[str] = set()
+
+    def build(self, table: str | None = None) -> None:
+        if table is None:
+            indexes, keys = self._indexes, self._keys
+        else:
+            self._finished.add(self._formatted.get(table, table))
+            indexes = [item for item in self._indexes if item[0] in self._finished]
+            keys = [item for item in self._keys
+                    if item[0] in self._finished and item[1] in self._finished]
+        if not indexes and not keys:
+            return
+        self._indexes = [item for item in self._indexes if item not in indexes]
+        self._keys = [item for item in self._keys if item not in keys]
+        conn = self._conn
+        memory = conn.exec_driver_sql(
+            "SELECT current_setting('maintenance_work_mem')").scalar_one()
+        conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %s, true)",
+                             (REBUILD_MAINTENANCE_MEM,))
+        for _table, _name, definition in indexes:
+            conn.exec_driver_sql(definition)
+        for table, _referred, name, definition in keys:  # checked in one pass each
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+        conn.exec_driver_sql("SELECT set_config('maintenance_work_mem', %s, true)", (memory,))
 
 
 @contextlib.contextmanager

@@ -463,9 +463,10 @@ def _import_while_reading(conn: Connection, view: Connection, directory: Path,
                           provenance: dict[str, Any] | None) -> ImportResult:
     """``import_dataset`` for a large data set: each file is merged as soon as it is read
     and its references checked, and the audit events of one file are written (in a
-    thread, ``_InBackground``) while the next file is read, and so, on SQLite, are the
-    file's table's indexes built again and its statistics gathered; the checks of the
-    whole data set run (in a thread) while the audit log's indexes are built again. On
+    thread, ``_InBackground``) while the next file is read, and so are the file's
+    table's indexes built again (``core.sql.RebuiltIndexes``) and its statistics
+    gathered; the checks of the whole data set run (in a thread) while the audit log's
+    indexes are built again. On
     two cores the Python work then overlaps the database's: PostgreSQL's server, or
     SQLite's own code, which runs without Python's lock.
 
@@ -633,10 +634,10 @@ def _view_before(conn: Connection, lines: dict[str, int]) -> Iterator[Connection
     WAL mode, where a reader would wait for the writer).
 
     PostgreSQL: the transaction's snapshot, exported (``pg_export_snapshot``) and taken
-    up by a REPEATABLE READ transaction of the second connection; but not for a data set
-    that has tables' indexes built anew (``_bulk_tables``): the import holds those tables
-    in ACCESS EXCLUSIVE mode, and the second connection's first look at one would wait
-    for the import, which waits for it. SQLite: ``conn`` takes the write lock (BEGIN
+    up by a REPEATABLE READ transaction of the second connection. For a data set that has
+    tables' indexes built anew (``_bulk_tables``), which the import then holds in ACCESS
+    EXCLUSIVE mode, the second connection reads copies of those tables taken in that
+    snapshot (``_pg_copies``). SQLite: ``conn`` takes the write lock (BEGIN
     IMMEDIATE: no one else commits now), then the second connection begins and reads,
     which fixes its snapshot in the WAL; its readers take no table locks.
     """
@@ -645,20 +646,26 @@ def _view_before(conn: Connection, lines: dict[str, int]) -> Iterator[Connection
         return
     name = conn.dialect.name
     if name == "postgresql":
-        if (conn.exec_driver_sql("SELECT pg_current_xact_id_if_assigned()").scalar()
-                is not None or _bulk_tables_for(conn, lines)):
+        if conn.exec_driver_sql("SELECT pg_current_xact_id_if_assigned()").scalar() is not None:
             yield None
             return
         snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
         if not _SNAPSHOT_ID.fullmatch(snapshot):
             raise ValueError(f"unexpected snapshot id {snapshot!r}")
+        copied = [table for table in _bulk_tables_for(conn, lines)
+                  if table is not AuditEvent.__table__]
         with conn.engine.connect() as view:
             view = view.execution_options(isolation_level="REPEATABLE READ")
             view.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             try:
+                if copied:
+                    _pg_copies(view, copied)
                 yield view
             finally:
-                view.rollback()
+                if copied:  # its temporary tables hide the real ones: never pooled again
+                    view.invalidate()
+                else:
+                    view.rollback()
         return
     if name != "sqlite" or not _shareable_sqlite(conn):
         yield None
@@ -684,6 +691,34 @@ def _view_before(conn: Connection, lines: dict[str, int]) -> Iterator[Connection
 
 
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
+
+
+def _pg_copies(view: Connection, tables: list[Table]) -> None:
+    """Temporary copies of ``tables`` on ``view``, as its snapshot shows them, which its
+    queries read from then on instead of the tables themselves; its transaction is then
+    committed, so it holds no lock on them.
+
+    The import builds these tables' indexes anew (``core.sql.indexes_rebuilt``) and so
+    holds them in ACCESS EXCLUSIVE mode until it commits: a look at one of them from
+    ``view`` would wait for the import, which waits for the checks. A session's
+    temporary tables come first in its search path (PostgreSQL's ``pg_temp``), and every
+    query of the checks names its tables without a schema, so they read the copies.
+    Only a data set at least as large as what each of these tables held is imported
+    that way (``_bulk_tables``): the copying costs at most as much as writing it, and
+    nothing on a first load. The connection is closed after, never handed out again.
+    """
+    preparer = view.dialect.identifier_preparer
+    for table in tables:
+        # The real table's own name, schema included: the copy takes its plain name.
+        source = view.exec_driver_sql(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class AS c"
+            " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+            " WHERE c.oid = CAST(%s AS regclass)", (preparer.format_table(table),)).scalar_one()
+        copy = preparer.quote(str(table.name))
+        view.exec_driver_sql(f"CREATE TEMPORARY TABLE {copy} (LIKE {source} INCLUDING INDEXES)")
+        view.exec_driver_sql(f"INSERT INTO pg_temp.{copy} SELECT * FROM {source}")
+        view.exec_driver_sql(f"ANALYZE pg_temp.{copy}")
+    view.commit()
 
 
 def _shareable_sqlite(conn: Connection) -> bool:

@@ -7,11 +7,12 @@ the database as it was (tried by hand). These check what is particular to the pi
 way, on both databases."""
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from field_app.audit.models import AuditEvent
 from field_app.divisions.models import Division
@@ -163,16 +164,96 @@ def test_background_work_runs_in_turn_without_holding_up_the_reader_and_stops_at
     assert done.is_set()
 
 
-def test_tables_locked_for_their_indexes_leave_postgresql_importing_file_by_file(
-        app_ctx, small_dir, pipelined, monkeypatch):
-    """PostgreSQL's import holds the tables whose indexes it builds anew in ACCESS
-    EXCLUSIVE mode, which the second connection could not read past: such an import is
-    sequential there. SQLite's readers take no table locks: it is written while read."""
-    monkeypatch.setattr(importer, "REBUILD_MIN_ROWS", 1)  # the example counts as large
-    result = import_dataset(db.session.connection(), small_dir)
+FIRST_HOUSEHOLD = "15220100200300001"  # of hinggan-small: its head and a child
+FIRST_HEAD, FIRST_CHILD = "152201196711123488", "152201196703037678"
+
+
+@pytest.fixture
+def locks_given_up(app_ctx):
+    """On PostgreSQL, a connection that waits for a lock gives up after 20 s, with an
+    error, instead of a test waiting for ever where the import would wait for itself."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+
+    def limited(dbapi_connection, _record):
+        dbapi_connection.execute("SET lock_timeout = '20s'")
+        dbapi_connection.commit()
+
+    db.session.remove()
+    db.engine.dispose()  # every connection from here on is a new one
+    event.listen(db.engine, "connect", limited)
+    yield
+    event.remove(db.engine, "connect", limited)
+    db.session.remove()
+    db.engine.dispose()
+
+
+def _first_household_then_the_rest(small_dir, tmp_path):
+    """Imports a data set of the first household alone (with its members), and returns
+    a copy of hinggan-small without that household and its persons: its members' rows
+    and every other file's rows about them refer to the database."""
+    first = tmp_path / "first"
+    first.mkdir()
+    shutil.copy(small_dir / "divisions.csv", first)
+    for name, keep in (("households.csv", lambda row: row[0] == FIRST_HOUSEHOLD),
+                       ("persons.csv", lambda row: row[0] in (FIRST_HEAD, FIRST_CHILD)),
+                       ("household_members.csv", lambda row: row[0] == FIRST_HOUSEHOLD)):
+        shutil.copy(small_dir / name, first)
+        rewrite(first / name, lambda rows, keep=keep: rows.__setitem__(
+            slice(1, None), [row for row in rows[1:] if keep(row)]))
+    assert import_dataset(db.session.connection(), first).ok
     db.session.commit()
-    assert result.ok and _count(Person) == 980
-    assert pipelined == ([] if db.engine.dialect.name == "postgresql" else [small_dir])
+    rest = tmp_path / "rest"
+    shutil.copytree(small_dir, rest, ignore=shutil.ignore_patterns("*.json"))
+    for name, drop in (("households.csv", lambda row: row[0] == FIRST_HOUSEHOLD),
+                       ("persons.csv", lambda row: row[0] in (FIRST_HEAD, FIRST_CHILD))):
+        rewrite(rest / name, lambda rows, drop=drop: rows.__setitem__(
+            slice(1, None), [row for row in rows[1:] if not drop(row)]))
+    return rest
+
+
+def test_tables_locked_for_their_indexes_are_checked_as_they_were(
+        app_ctx, small_dir, tmp_path, pipelined, monkeypatch, locks_given_up):
+    """A data set larger than what its tables hold has their indexes built anew
+    (``_bulk_tables``), and is still written while read. On PostgreSQL the import then
+    holds those tables in ACCESS EXCLUSIVE mode: the checks read copies of them, taken
+    before (``_pg_copies``); without those they would wait for the import, which waits
+    for them (an error here after 20 s). The rows that only the database holds are
+    found: the first household and its two persons, which the rest of the data set
+    refers to."""
+    monkeypatch.setattr(importer, "REBUILD_MIN_ROWS", 1)  # the example counts as large
+    rest = _first_household_then_the_rest(small_dir, tmp_path)
+    result = import_dataset(db.session.connection(), rest)
+    db.session.commit()
+    assert result.ok, result.errors[:3]
+    assert len(pipelined) == 2 and pipelined[1] == rest
+    assert _count(Person) == 980 and _count(Household) == 202
+    assert result.counts["household_members.csv"].unchanged == 2  # the first household's
+    assert result.counts["persons.csv"].inserted == 978
+
+
+def test_tables_locked_for_their_indexes_still_count_the_stored_heads(
+        app_ctx, small_dir, tmp_path, pipelined, monkeypatch, locks_given_up):
+    """The check of the whole data set reads the stored members from those copies: the
+    first household's stored head, whom the data set leaves in place, and its child
+    made head by the data set, are two heads."""
+    monkeypatch.setattr(importer, "REBUILD_MIN_ROWS", 1)
+    rest = _first_household_then_the_rest(small_dir, tmp_path)
+
+    def child_as_head(rows):
+        rows[:] = [row for row in rows if row[1] != FIRST_HEAD]
+        for row in rows:
+            if row[1] == FIRST_CHILD:
+                row[2] = "head"
+    rewrite(rest / "household_members.csv", child_as_head)
+    result = import_dataset(db.session.connection(), rest)
+    db.session.commit()
+    assert [(e.file, e.column, e.value) for e in result.errors] == [
+        ("household_members.csv", "relation", "head")]
+    assert "2" in result.errors[0].reason
+    assert len(pipelined) == 2
+    assert _count(Person) == 2 and _count(Household) == 1  # nothing of the rest written
 
 
 def test_every_file_refers_only_to_itself_and_files_before_it():
