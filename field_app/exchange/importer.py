@@ -349,9 +349,12 @@ def import_dataset(conn: Connection, directory: Path, *, actor: Actor | None = N
     with _collector_paused():
         if rule is None:
             lines = _estimated_rows(directory)
-            with _view_before(conn, lines) as view:
+            # Decided once: the second connection copies the tables the import will lock.
+            bulk = (_bulk_tables_for(conn, lines)
+                    if sum(lines.values()) >= PIPELINE_MIN_ROWS else [])
+            with _view_before(conn, lines, bulk) as view:
                 if view is not None:
-                    return _import_while_reading(conn, view, directory, lines, actor=actor,
+                    return _import_while_reading(conn, view, directory, bulk, actor=actor,
                                                  scope=scope, step=step,
                                                  provenance=provenance)
         dataset: Dataset = read_dataset(directory, existing_keys_in(conn), step)
@@ -458,7 +461,7 @@ PIPELINE_MIN_ROWS = 50_000
 
 
 def _import_while_reading(conn: Connection, view: Connection, directory: Path,
-                          lines: dict[str, int], *, actor: Actor, scope: str | None,
+                          bulk: list[Table], *, actor: Actor, scope: str | None,
                           step: Callable[[], None],
                           provenance: dict[str, Any] | None) -> ImportResult:
     """``import_dataset`` for a large data set: each file is merged as soon as it is read
@@ -502,7 +505,6 @@ def _import_while_reading(conn: Connection, view: Connection, directory: Path,
 
     savepoint = conn.begin_nested()
     try:
-        bulk = _bulk_tables_for(conn, lines)
         if bulk:
             checkpoint_later(conn)
         with bulk_cache(conn), _figure_log(conn, bulk) as log:
@@ -625,7 +627,8 @@ def _estimated_rows(directory: Path) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def _view_before(conn: Connection, lines: dict[str, int]) -> Iterator[Connection | None]:
+def _view_before(conn: Connection, lines: dict[str, int],
+                 bulk: list[Table]) -> Iterator[Connection | None]:
     """A second connection that sees the database as ``conn`` sees it now, for as long as
     the block runs, whatever ``conn`` writes meanwhile; ``None`` where there is none to be
     had: a data set (of so many ``lines`` by file) under ``PIPELINE_MIN_ROWS`` rows, a
@@ -634,10 +637,10 @@ def _view_before(conn: Connection, lines: dict[str, int]) -> Iterator[Connection
     WAL mode, where a reader would wait for the writer).
 
     PostgreSQL: the transaction's snapshot, exported (``pg_export_snapshot``) and taken
-    up by a REPEATABLE READ transaction of the second connection. For a data set that has
-    tables' indexes built anew (``_bulk_tables``), which the import then holds in ACCESS
-    EXCLUSIVE mode, the second connection reads copies of those tables taken in that
-    snapshot (``_pg_copies``). SQLite: ``conn`` takes the write lock (BEGIN
+    up by a REPEATABLE READ transaction of the second connection. Where the import builds
+    the indexes of ``bulk`` tables anew (``_bulk_tables``), and so holds them in ACCESS
+    EXCLUSIVE mode, the second connection reads copies of them taken in that snapshot
+    (``_pg_copies``). SQLite: ``conn`` takes the write lock (BEGIN
     IMMEDIATE: no one else commits now), then the second connection begins and reads,
     which fixes its snapshot in the WAL; its readers take no table locks.
     """
@@ -652,8 +655,7 @@ def _view_before(conn: Connection, lines: dict[str, int]) -> Iterator[Connection
         snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
         if not _SNAPSHOT_ID.fullmatch(snapshot):
             raise ValueError(f"unexpected snapshot id {snapshot!r}")
-        copied = [table for table in _bulk_tables_for(conn, lines)
-                  if table is not AuditEvent.__table__]
+        copied = [table for table in bulk if table is not AuditEvent.__table__]
         with conn.engine.connect() as view:
             view = view.execution_options(isolation_level="REPEATABLE READ")
             view.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
