@@ -413,16 +413,22 @@ def _merge_file(conn: Connection, parsed: ParsedFile, lookups: Lookups,
                 dataset: Dataset, *, actor: Actor, now: dt.datetime,
                 provenance: dict[str, Any] | None, log: _FigureLog | None,
                 events_listed: bool,
-                later: Callable[[Callable[[], None]], None] | None = None) -> Counts:
+                later: Callable[[Callable[[], None]], None] | None = None,
+                ready: Callable[[], None] = lambda: None) -> Counts:
     """Merge one checked file (``merge``), after the files before it; ``lookups`` carries
     the ids found for the files after it. ``dataset`` holds the files read so far: the
-    persons of those still to come are looked up with this file's."""
+    persons of those still to come are looked up with this file's. ``ready()`` is called
+    before ``conn`` is first used (``_import_while_reading``: the records are made while
+    the work of the file before still runs on it)."""
     filename = parsed.spec.filename
     target = TARGETS[filename]
     if filename == "household_members.csv":
         missing = set(map(operator.itemgetter("household_code"),
                           parsed.rows)) - lookups.household_ids.keys()
-        lookups.household_ids |= fetch_map(conn, Household.__table__, "code", "id", missing)
+        if missing:
+            ready()
+            lookups.household_ids |= fetch_map(conn, Household.__table__, "code", "id",
+                                               missing)
     if "id_number" in parsed.spec.column_names and filename != "persons.csv":
         missing = set(map(_ID_NUMBER, parsed.rows)) - lookups.person_ids.keys()
         if missing:
@@ -430,8 +436,10 @@ def _merge_file(conn: Connection, parsed: ParsedFile, lookups: Lookups,
             # still to come are known now: one look-up (often one pass over the
             # table) instead of one per file.
             missing = _id_numbers_from(dataset, filename) - lookups.person_ids.keys()
+            ready()
             lookups.person_ids |= fetch_map(conn, Person.__table__, "id_number", "id", missing)
     records = [target.to_record(row, lookups) for row in parsed.rows]
+    ready()
     # The ids of the persons and households inserted, for the files after them.
     numbered = {"persons.csv": lookups.person_ids,
                 "households.csv": lookups.household_ids}.get(filename)
@@ -522,11 +530,11 @@ def _import_while_reading(conn: Connection, view: Connection, directory: Path,
                         check_references(dataset, existing_keys, [spec.filename], known)
                         if errors:
                             continue  # nothing more is written: the rest is read for faults
-                        later.wait()  # the connection is the merge's again
                         counts[spec.filename] = _merge_file(
                             conn, parsed, lookups, Dataset({spec.filename: parsed}, []),
                             actor=actor, now=now, provenance=provenance, log=log,
-                            events_listed=events_listed, later=defer)
+                            events_listed=events_listed, later=defer,
+                            ready=later.wait)  # the connection is the merge's again
                         # No later file writes this table: its indexes are made, and
                         # its statistics gathered, while the next file is read (the
                         # audit log's indexes after the last file).

@@ -7,6 +7,7 @@ the database as it was (tried by hand). These check what is particular to the pi
 way, on both databases."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import threading
 import time
@@ -254,6 +255,48 @@ def test_tables_locked_for_their_indexes_still_count_the_stored_heads(
     assert "2" in result.errors[0].reason
     assert len(pipelined) == 2
     assert _count(Person) == 2 and _count(Household) == 1  # nothing of the rest written
+
+
+def test_a_files_records_are_made_while_the_work_before_it_still_runs(
+        app_ctx, small_dir, pipelined, monkeypatch):
+    """Each file's records (ids put in, values written as stored) are made before the
+    importer waits for the background work of the file before it (its events, its
+    indexes): Python's work beside the database's. Only then is the connection used."""
+    order = []
+    for name, target in importer.TARGETS.items():
+        def to_record(row, lookups, name=name, made=target.to_record):
+            if not order or order[-1] != ("record", name):
+                order.append(("record", name))
+            return made(row, lookups)
+        monkeypatch.setitem(importer.TARGETS, name,
+                            dataclasses.replace(target, to_record=to_record))
+    wait, merge = importer._InBackground.wait, importer.merge
+
+    def waiting(self):
+        order.append(("wait",))
+        return wait(self)
+
+    def merging(conn, target, records, **kwargs):
+        order.append(("merge", target.table.name))
+        return merge(conn, target, records, **kwargs)
+
+    monkeypatch.setattr(importer._InBackground, "wait", waiting)
+    monkeypatch.setattr(importer, "merge", merging)
+    assert import_dataset(db.session.connection(), small_dir).ok
+    db.session.commit()
+    merged = [i for i, step in enumerate(order) if step[0] == "merge"]
+    assert len(merged) == len(importer.TARGETS)
+    before = 0
+    for at in merged:
+        name = order[at][1]
+        made = order.index(("record", next(
+            n for n, t in importer.TARGETS.items() if t.table.name == name)))
+        # Nothing waited for from the merge of the file before to these records; once
+        # between them and their merge.
+        assert ("wait",) not in order[before:made], order[before:at + 1]
+        assert order[made + 1:at] == [("wait",)], order[made - 1:at + 1]
+        before = at
+    assert _count(Person) == 980
 
 
 def test_every_file_refers_only_to_itself_and_files_before_it():
