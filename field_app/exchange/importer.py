@@ -477,9 +477,8 @@ def _import_while_reading(conn: Connection, view: Connection, directory: Path,
     thread, ``_InBackground``) while the next file is read, and so are the file's
     table's indexes built again (``core.sql.RebuiltIndexes``) and its statistics
     gathered; the checks of the whole data set run (in a thread) while the audit log's
-    indexes are built again. On
-    two cores the Python work then overlaps the database's: PostgreSQL's server, or
-    SQLite's own code, which runs without Python's lock.
+    indexes are built again. On two cores the Python work then overlaps the database's:
+    PostgreSQL's server, or SQLite's own code, which runs without Python's lock.
 
     The checks are those of the sequential import, made against the database as it was
     before the import: ``view`` is a second connection that sees that state
@@ -648,9 +647,12 @@ def _view_before(conn: Connection, lines: dict[str, int],
     up by a REPEATABLE READ transaction of the second connection. Where the import builds
     the indexes of ``bulk`` tables anew (``_bulk_tables``), and so holds them in ACCESS
     EXCLUSIVE mode, the second connection reads copies of them taken in that snapshot
-    (``_pg_copies``). SQLite: ``conn`` takes the write lock (BEGIN
-    IMMEDIATE: no one else commits now), then the second connection begins and reads,
-    which fixes its snapshot in the WAL; its readers take no table locks.
+    (``_pg_copies``), and the other tables in a snapshot of its first check after them:
+    it ends the exported snapshot's transaction to let go of the real tables. (The
+    import's own writes are uncommitted, unseen either way.) SQLite: ``conn`` takes the
+    write lock (BEGIN IMMEDIATE: no one else commits now), then the second connection
+    begins and reads, which fixes its snapshot in the WAL; its readers take no table
+    locks.
     """
     if sum(lines.values()) < PIPELINE_MIN_ROWS:
         yield None

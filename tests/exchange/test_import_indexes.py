@@ -179,7 +179,7 @@ def test_a_large_import_while_reading_builds_a_tables_indexes_once_it_is_written
     if db.engine.dialect.name == "postgresql":
         members = {"fk_household_members_person_id_persons",
                    "fk_household_members_household_id_households"}
-        # The last file's table is not merged yet: its key to persons is still gone.
+        # The last file's table is not merged yet: its key to divisions is still gone.
         assert "fk_employed_totals_division_code_divisions" in missing_at_last
         assert (members & missing_at_last) == (
             set() if both_import_paths == "while reading" else members)
